@@ -1,0 +1,227 @@
+"""The vectorised kernel: array state over runs and a pure daily step.
+
+Every array has runs along its last axis.  Python branches only on the static
+model; run data is handled with masks and index arrays.  One day ``t``:
+
+1. (t > 0) relaxing state variables move toward their targets;
+2. every action's hazard is evaluated on the start-of-day state;
+3. occurrences are sampled: Bernoulli for ``probability`` hazards, Poisson
+   for ``rate`` hazards, both by inversion of one uniform per action and run;
+4. actions apply their draws and effects in declaration order, only on the
+   runs where they happened, clipping written variables to their bounds;
+5. memories, counts and last-occurrence days are updated;
+6. first-passage outcomes and the highest rung reached are recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from redline.engine.model import NEVER, Model, decay_factor
+from redline.errors import NumericalError
+from redline.scenario.distributions import ppf
+
+
+@dataclass(frozen=True)
+class Context:
+    """Per-block constants: parameter values and derived decay factors."""
+
+    params: dict[str, Any]  # name -> float (fixed) or (R,) array
+    param_matrix: np.ndarray  # (P, R)
+    memory_decay: list[Any]  # per memory: float or (R,) array
+    relax_rows: np.ndarray  # indices of relaxing state variables
+    relax_decay: np.ndarray  # (len(relax_rows), R) or (len, 1)
+    relax_to: np.ndarray  # (len(relax_rows), 1)
+    runs: int
+    run_offset: int  # global index of this block's first run
+
+
+@dataclass(frozen=True)
+class State:
+    x: np.ndarray  # (V, R) state variables, end of the last simulated day
+    traces: np.ndarray  # (M, R) decaying memories, recent()
+    counts: np.ndarray  # (A, R) cumulative occurrences, count()
+    last: np.ndarray  # (D, R) day of last occurrence, days_since()
+    first_passage: np.ndarray  # (O, R) first day an outcome held, -1 if never
+    max_rung: np.ndarray  # (R,) highest ladder rank reached, -1 if none
+    day: int  # days simulated so far
+
+
+def sample_params(model: Model, u: np.ndarray) -> np.ndarray:
+    """Parameter values (P, R) at uniform quantiles ``u`` (P, R)."""
+    return np.stack([ppf(d, u[i]) for i, d in enumerate(model.param_dists)]) if model.param_dists else u
+
+
+def make_context(model: Model, param_matrix: np.ndarray, run_offset: int = 0) -> Context:
+    runs = param_matrix.shape[1]
+    params: dict[str, Any] = {}
+    for i, name in enumerate(model.param_names):
+        row = param_matrix[i]
+        params[name] = float(row[0]) if runs and np.all(row == row[0]) else row
+    memory_decay = []
+    for mem in model.memories:
+        hl = mem.half_life.fn(params)
+        memory_decay.append(decay_factor(hl, f"recent() memory {mem.key}"))
+    rows = [i for i, f in enumerate(model.relax_half_life) if f is not None]
+    decays = []
+    for i in rows:
+        hl = model.relax_half_life[i].fn(params)  # type: ignore[union-attr]
+        d = decay_factor(hl, f"state variable {model.state_names[i]!r} relax")
+        decays.append(np.broadcast_to(d, (runs,)))
+    return Context(
+        params=params,
+        param_matrix=param_matrix,
+        memory_decay=memory_decay,
+        relax_rows=np.array(rows, dtype=np.intp),
+        relax_decay=np.array(decays).reshape(len(rows), runs),
+        relax_to=model.relax_to[rows].reshape(-1, 1),
+        runs=runs,
+        run_offset=run_offset,
+    )
+
+
+def initial_state(model: Model, ctx: Context) -> State:
+    r = ctx.runs
+    return State(
+        x=np.repeat(model.initial.reshape(-1, 1), r, axis=1),
+        traces=np.zeros((len(model.memories), r)),
+        counts=np.zeros((len(model.actions), r)),
+        last=np.full((len(model.days_since), r), -NEVER),
+        first_passage=np.full((len(model.first_passage), r), -1, dtype=np.int32),
+        max_rung=np.full(r, -1, dtype=np.int16),
+        day=0,
+    )
+
+
+def environment(model: Model, ctx: Context, state: State, x: np.ndarray, t: int) -> dict[str, Any]:
+    """Names visible to expressions on day ``t`` (state rows are views of ``x``)."""
+    env: dict[str, Any] = dict(ctx.params)
+    env.update(zip(model.state_names, x, strict=True))
+    env["t"] = float(t)
+    env["horizon"] = float(model.horizon)
+    for mem, row in zip(model.memories, state.traces, strict=True):
+        env[mem.key] = row
+    for act, row in zip(model.actions, state.counts, strict=True):
+        env[f"count({act.id})"] = row
+    for j, a in enumerate(model.days_since):
+        env[f"days_since({model.actions[a].id})"] = t - state.last[j]
+    return env
+
+
+def poisson_from_uniform(rate: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Poisson counts by inversion of the uniforms ``u`` (exact, cheap for small rates)."""
+    pmf = np.exp(-rate)
+    out = np.zeros(rate.shape, dtype=np.int64)
+    idx = np.flatnonzero(u >= pmf)
+    if idx.size == 0:
+        return out
+    lam, uu, pm = rate[idx], u[idx], pmf[idx]
+    cdf = pm.copy()
+    k = 0
+    while idx.size:
+        k += 1
+        pm = pm * lam / k
+        cdf = cdf + pm
+        out[idx] = k
+        more = (uu >= cdf) & (k < 10.0 * lam + 100.0)
+        idx, lam, uu, pm, cdf = idx[more], lam[more], uu[more], pm[more], cdf[more]
+    return out
+
+
+def _check(values: Any, runs: int, *, what: str, action: str, text: str, upper: float, ctx: Context, t: int) -> np.ndarray:
+    h = np.broadcast_to(np.asarray(values, dtype=float), (runs,))
+    if runs and not (h.min() >= 0.0 and h.max() <= upper):
+        bad = ~((h >= 0.0) & (h <= upper))
+        i = int(np.argmax(bad))
+        raise NumericalError(what, action, text, ctx.run_offset + i, t, float(h[i]))
+    return h
+
+
+def step(model: Model, ctx: Context, state: State, rng: np.random.Generator) -> tuple[State, np.ndarray, np.ndarray]:
+    """Simulate one day. Returns the new state, occurrences (A, R) and fatalities (A, R)."""
+    t = state.day
+    runs = ctx.runs
+    x = state.x.copy()
+    if t > 0 and ctx.relax_rows.size:
+        rows = ctx.relax_rows
+        x[rows] = ctx.relax_to + (x[rows] - ctx.relax_to) * ctx.relax_decay
+    env = environment(model, ctx, state, x, t)
+
+    n_actions = len(model.actions)
+    uniforms = rng.random((n_actions, runs))
+    occurred = np.zeros((n_actions, runs), dtype=np.int64)
+    for a in model.actions:
+        upper = 1.0 if a.kind == "probability" else np.inf
+        h = _check(a.hazard.fn(env), runs, what=f"{a.kind} hazard", action=a.id, text=a.hazard.text,
+                   upper=upper, ctx=ctx, t=t)
+        if a.kind == "probability":
+            occurred[a.index] = uniforms[a.index] < h
+        else:
+            occurred[a.index] = poisson_from_uniform(np.ascontiguousarray(h), uniforms[a.index])
+
+    fatalities = np.zeros((n_actions, runs))
+    for a in model.actions:
+        if not a.has_effects:
+            continue
+        idx = np.flatnonzero(occurred[a.index])
+        if idx.size == 0:
+            continue
+        sub: dict[str, Any] = {"__rng__": rng, "__size__": idx.size, "n": occurred[a.index, idx].astype(float)}
+        for name in a.uses:
+            v = env[name]
+            sub[name] = v[idx] if isinstance(v, np.ndarray) and v.ndim == 1 else v
+        for name, f in a.draws:
+            sub[name] = np.broadcast_to(f.fn(sub), (idx.size,))
+        sets = [(row, f, f.fn(sub)) for row, f in a.set]
+        adds = [(row, f, f.fn(sub)) for row, f in a.add]
+        if a.fatalities is not None:
+            fv = np.broadcast_to(np.asarray(a.fatalities.fn(sub), dtype=float), (idx.size,))
+            if not (fv.min() >= 0.0 and fv.max() < np.inf):
+                i = int(np.argmax(~((fv >= 0.0) & (fv < np.inf))))
+                raise NumericalError("fatalities", a.id, a.fatalities.text, ctx.run_offset + int(idx[i]), t, float(fv[i]))
+            fatalities[a.index, idx] = fv
+        for row, f, value in sets:
+            _write(x, row, idx, value, model, a.id, f.text, ctx, t)
+        for row, f, value in adds:
+            _write(x, row, idx, x[row, idx] + value, model, a.id, f.text, ctx, t)
+
+    counts = state.counts + occurred
+    traces = state.traces.copy()
+    for j, mem in enumerate(model.memories):
+        traces[j] = traces[j] * ctx.memory_decay[j] + occurred[mem.action]
+    last = state.last.copy()
+    for j, a in enumerate(model.days_since):
+        last[j] = np.where(occurred[a] > 0, float(t), last[j])
+    new = State(x, traces, counts, last, state.first_passage, state.max_rung, t + 1)
+
+    end_env = environment(model, ctx, new, x, t)
+    fp = state.first_passage.copy()
+    for o, (_, f) in enumerate(model.first_passage):
+        hit = np.broadcast_to(np.asarray(f.fn(end_env), dtype=bool), (runs,))
+        fp[o] = np.where((fp[o] < 0) & hit, t, fp[o])
+    ranks = np.array([a.rung_rank for a in model.actions], dtype=np.int16).reshape(-1, 1)
+    today = np.where(occurred > 0, ranks, -1).max(axis=0) if n_actions else np.full(runs, -1)
+    max_rung = np.maximum(state.max_rung, today.astype(np.int16))
+    return replace(new, first_passage=fp, max_rung=max_rung), occurred, fatalities
+
+
+def _write(x: np.ndarray, row: int, idx: np.ndarray, value: Any, model: Model, action: str, text: str,
+           ctx: Context, t: int) -> None:
+    v = np.broadcast_to(np.asarray(value, dtype=float), idx.shape)
+    if np.isnan(v).any():
+        i = int(np.argmax(np.isnan(v)))
+        raise NumericalError(f"effect on {model.state_names[row]!r}", action, text,
+                             ctx.run_offset + int(idx[i]), t, float("nan"))
+    x[row, idx] = np.clip(v, model.lower[row], model.upper[row])
+
+
+def quantities(model: Model, ctx: Context, state: State) -> np.ndarray:
+    """Tracked quantities (Q, R) at the end of the simulated horizon."""
+    env = environment(model, ctx, state, state.x, state.day - 1)
+    out = np.zeros((len(model.quantities), ctx.runs))
+    for q, (_, f) in enumerate(model.quantities):
+        out[q] = np.broadcast_to(np.asarray(f.fn(env), dtype=float), (ctx.runs,))
+    return out

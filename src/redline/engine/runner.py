@@ -1,0 +1,242 @@
+"""Replication around the kernel: blocks of runs, seeds, workers, streaming aggregates.
+
+Runs are cut into fixed blocks of ``BLOCK_SIZE``.  Block ``b`` draws all its
+randomness from ``SeedSequence(seed, spawn_key=(b,))``, so a run's numbers do
+not depend on how blocks are spread over worker processes; aggregates are
+added up in block order, so floating-point sums are bit-identical too.
+Per-day aggregates (event counts, state histograms) have a fixed size; per
+run only a few summary numbers are kept (first-passage days, quantities,
+highest rung, event totals, uncertain parameter draws).
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing as mp
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from redline.engine.kernel import initial_state, make_context, quantities, sample_params, step
+from redline.engine.model import Model, build_model
+from redline.engine.results import Results
+from redline.errors import RedlineError, SimulationInterrupted
+from redline.scenario.load import LoadedScenario, load_scenario
+
+BLOCK_SIZE = 4096  # runs per random stream; part of what a seed means
+N_BINS = 64  # histogram bins per state variable and day
+
+Progress = Callable[[int, int], None]  # (runs done, runs total)
+
+
+@dataclass
+class BlockResult:
+    index: int
+    start: int
+    stop: int
+    first_passage: np.ndarray  # (O, r)
+    quantities: np.ndarray  # (Q, r)
+    max_rung: np.ndarray  # (r,)
+    totals: np.ndarray  # (A, r) events per run
+    params: np.ndarray  # (U, r) draws of uncertain parameters
+    daily_counts: np.ndarray  # (H, A)
+    daily_fatalities: np.ndarray  # (H, A)
+    hist: np.ndarray  # (H, V, N_BINS)
+    sums: np.ndarray  # (H, V)
+    events: list[tuple[int, int, int, int, float]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Bins:
+    """Histogram bins per state variable: linear, or log1p-spaced for wide non-negative ranges."""
+
+    lo: np.ndarray
+    scale: np.ndarray
+    log: np.ndarray
+
+    @classmethod
+    def of(cls, model: Model) -> Bins:
+        lo = model.lower.copy()
+        hi = model.upper.copy()
+        log = np.zeros(len(lo), dtype=bool)
+        for i in range(len(lo)):
+            init = model.initial[i]
+            if not math.isfinite(lo[i]):
+                lo[i] = min(init, 0.0) - 1000.0
+            if not math.isfinite(hi[i]):
+                hi[i] = max(lo[i] + 1e4, init)
+            if lo[i] >= 0 and hi[i] - lo[i] > 100:
+                log[i] = True
+        width = np.where(log, np.log1p(hi - lo), hi - lo)
+        return cls(lo, N_BINS / width, log)
+
+    def index(self, x: np.ndarray) -> np.ndarray:
+        off = x - self.lo[:, None]
+        pos = np.where(self.log[:, None], np.log1p(np.maximum(off, 0.0)), off) if self.log.any() else off
+        return np.clip((pos * self.scale[:, None]).astype(np.int64), 0, N_BINS - 1)
+
+    def edges(self, i: int) -> np.ndarray:
+        pos = np.arange(N_BINS + 1) / self.scale[i]
+        return self.lo[i] + (np.expm1(pos) if self.log[i] else pos)
+
+
+def run_block(model: Model, seed: int, index: int, start: int, stop: int, keep_events: int) -> BlockResult:
+    """Simulate runs ``start..stop`` (block ``index``) over the model's horizon."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(index,)))
+    r = stop - start
+    u = rng.random((len(model.param_names), r))
+    pm = sample_params(model, u)
+    ctx = make_context(model, pm, run_offset=start)
+    state = initial_state(model, ctx)
+    h, a_n, v_n = model.horizon, len(model.actions), len(model.state_names)
+    bins = Bins.of(model)
+    daily_counts = np.zeros((h, a_n), dtype=np.int64)
+    daily_fat = np.zeros((h, a_n))
+    hist = np.zeros((h, v_n, N_BINS), dtype=np.int64)
+    sums = np.zeros((h, v_n))
+    offsets = (np.arange(v_n) * N_BINS)[:, None]
+    n_keep = max(0, min(keep_events - start, r))
+    events: list[tuple[int, int, int, int, float]] = []
+    with np.errstate(all="ignore"):
+        for t in range(h):
+            state, occurred, fatal = step(model, ctx, state, rng)
+            daily_counts[t] = occurred.sum(axis=1)
+            daily_fat[t] = fatal.sum(axis=1)
+            sums[t] = state.x.sum(axis=1)
+            hist[t] = np.bincount((bins.index(state.x) + offsets).ravel(), minlength=v_n * N_BINS).reshape(
+                v_n, N_BINS
+            )
+            if n_keep:
+                acts, runs = np.nonzero(occurred[:, :n_keep])
+                for a, k in zip(acts.tolist(), runs.tolist(), strict=True):
+                    events.append((t, a, start + k, int(occurred[a, k]), float(fatal[a, k])))
+        q = quantities(model, ctx, state)
+    return BlockResult(
+        index=index,
+        start=start,
+        stop=stop,
+        first_passage=state.first_passage,
+        quantities=q,
+        max_rung=state.max_rung,
+        totals=state.counts.astype(np.int32),
+        params=pm[model.uncertain],
+        daily_counts=daily_counts,
+        daily_fatalities=daily_fat,
+        hist=hist,
+        sums=sums,
+        events=events,
+    )
+
+
+# Worker processes build the model once, from the picklable scenario.
+_WORKER_MODEL: Model | None = None
+
+
+def _init_worker(loaded: LoadedScenario, policies: tuple[str, ...], horizon: int) -> None:
+    global _WORKER_MODEL
+    _WORKER_MODEL = build_model(loaded, policies, horizon)
+
+
+def _worker_block(seed: int, index: int, start: int, stop: int, keep_events: int) -> BlockResult:
+    assert _WORKER_MODEL is not None  # set by _init_worker; not user input
+    return run_block(_WORKER_MODEL, seed, index, start, stop, keep_events)
+
+
+def default_workers(runs: int) -> int:
+    blocks = math.ceil(runs / BLOCK_SIZE)
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cpus, blocks if runs >= 4 * BLOCK_SIZE else 1))
+
+
+def simulate(
+    scenario: str | LoadedScenario,
+    policies: Sequence[str] | None = None,
+    *,
+    runs: int = 10_000,
+    horizon: int | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    keep_events: int = 100,
+    progress: Progress | None = None,
+) -> Results:
+    """Run the scenario ``runs`` times and return aggregated :class:`Results`.
+
+    ``seed=None`` draws fresh entropy and records it in the results, so every
+    result can be reproduced.  ``keep_events`` full event logs are kept (runs
+    0..keep_events-1).  ``workers`` processes share the blocks (default: one
+    per core for large jobs).
+    """
+    if not isinstance(runs, int) or runs <= 0:
+        raise RedlineError(f"runs must be a positive integer, found {runs!r}")
+    if keep_events < 0:
+        raise RedlineError(f"keep_events must be >= 0, found {keep_events!r}")
+    loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+    model = build_model(loaded, policies, horizon)
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % (2**63))
+    if not isinstance(seed, int) or seed < 0:
+        raise RedlineError(f"seed must be a non-negative integer, found {seed!r}")
+    workers = default_workers(runs) if workers is None else workers
+    if workers < 1:
+        raise RedlineError(f"workers must be >= 1, found {workers}")
+    blocks = [(b, b * BLOCK_SIZE, min(runs, (b + 1) * BLOCK_SIZE)) for b in range(math.ceil(runs / BLOCK_SIZE))]
+    results = Results.empty(model, runs=runs, seed=seed, block_size=BLOCK_SIZE, n_bins=N_BINS, bins=Bins.of(model))
+    done = 0
+    try:
+        if workers == 1:
+            for b, start, stop in blocks:
+                results.absorb(run_block(model, seed, b, start, stop, keep_events))
+                done += stop - start
+                if progress:
+                    progress(done, runs)
+        else:
+            _run_pool(loaded, model, seed, blocks, keep_events, workers, results, progress)
+    except KeyboardInterrupt:
+        raise SimulationInterrupted("simulation interrupted; no results were kept") from None
+    results.finish()
+    return results
+
+
+def _run_pool(
+    loaded: LoadedScenario,
+    model: Model,
+    seed: int,
+    blocks: list[tuple[int, int, int]],
+    keep_events: int,
+    workers: int,
+    results: Results,
+    progress: Progress | None,
+) -> None:
+    ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=ctx,
+        initializer=_init_worker,
+        initargs=(loaded, model.policies, model.horizon),
+    )
+    pending: dict[int, BlockResult] = {}
+    next_block = 0
+    done = 0
+    total = results.runs
+    try:
+        futures: set[Future[BlockResult]] = {
+            pool.submit(_worker_block, seed, b, start, stop, keep_events) for b, start, stop in blocks
+        }
+        while futures:
+            finished, futures = wait(futures, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                block = fut.result()
+                pending[block.index] = block
+                done += block.stop - block.start
+            while next_block in pending:  # reduce in block order: identical sums
+                results.absorb(pending.pop(next_block))
+                next_block += 1
+            if progress:
+                progress(done, total)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)

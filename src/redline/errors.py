@@ -1,0 +1,118 @@
+"""One exception hierarchy for everything redline raises on purpose.
+
+The library raises; only the CLI turns these into exit codes and friendly text.
+Every message says what was expected, what was found, and where.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where something sits in a scenario file (1-based line and column)."""
+
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    path: str | None = None  # field path, e.g. "actions.militia_attack_us.hazard"
+
+    def __str__(self) -> str:
+        parts = []
+        if self.file:
+            where = self.file
+            if self.line is not None:
+                where += f":{self.line}"
+                if self.column is not None:
+                    where += f":{self.column}"
+            parts.append(where)
+        if self.path:
+            parts.append(f"field {self.path}")
+        return ", ".join(parts) if parts else "<unknown location>"
+
+
+class RedlineError(Exception):
+    """Base class of every error redline raises deliberately."""
+
+    exit_code = 1
+
+
+class ScenarioError(RedlineError):
+    """A scenario file is malformed: wrong type, missing field, unknown name."""
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        message: str,
+        location: Location | None = None,
+        *,
+        expected: str | None = None,
+        found: str | None = None,
+    ) -> None:
+        self.message = message
+        self.location = location
+        self.expected = expected
+        self.found = found
+        text = f"{location}: {message}" if location else message
+        if expected is not None:
+            text += f"\n  expected: {expected}"
+        if found is not None:
+            text += f"\n  found: {found}"
+        super().__init__(text)
+
+
+class ScenarioErrors(ScenarioError):
+    """Several scenario errors reported together (validation collects them all)."""
+
+    def __init__(self, errors: list[ScenarioError]) -> None:
+        self.errors = errors
+        body = "\n".join(str(e) for e in errors)
+        RedlineError.__init__(self, f"{len(errors)} error(s) in scenario:\n{body}")
+
+
+class ExpressionError(ScenarioError):
+    """An expression is not valid redline expression syntax, or is unsafe."""
+
+
+class UnknownNameError(RedlineError, KeyError):
+    """A lookup by name failed; the message lists the valid names."""
+
+    exit_code = 2
+
+    def __init__(self, kind: str, name: str, valid: Iterable[str]) -> None:
+        self.kind = kind
+        self.name = name
+        self.valid = sorted(valid)
+        listing = ", ".join(self.valid) if self.valid else "(none)"
+        super().__init__(f"unknown {kind} {name!r}; valid {kind} names: {listing}")
+
+    def __str__(self) -> str:  # KeyError would otherwise repr() the message
+        return str(self.args[0])
+
+
+class NumericalError(RedlineError):
+    """A hazard or effect produced NaN, a negative rate, infinity, or p > 1."""
+
+    def __init__(
+        self, what: str, action: str, expression: str, run: int, day: int, value: float
+    ) -> None:
+        self.action = action
+        self.expression = expression
+        self.run = run
+        self.day = day
+        self.value = value
+        super().__init__(
+            f"{what} of action {action!r} is {value!r} in run {run} on day {day}\n"
+            f"  expression: {expression}\n"
+            f"  expected: a finite number"
+            + (" between 0 and 1" if "probability" in what else " >= 0")
+        )
+
+
+class SimulationInterrupted(RedlineError):
+    """The user stopped a simulation (Ctrl-C); partial work is discarded."""
+
+    exit_code = 130
