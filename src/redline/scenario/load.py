@@ -229,11 +229,29 @@ def load_scenario(source: str | Path | Mapping[str, Any]) -> LoadedScenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioErrors([_from_pydantic(err, positions) for err in exc.errors()]) from None
+        raise ScenarioErrors(_from_pydantic_all(exc.errors(), positions)) from None
     problems = cross_check(scenario, positions)
     if problems:
         raise ScenarioErrors(problems)
     return LoadedScenario(scenario, positions, origin)
+
+
+_UNION_TAGS = {"str", "float", "int", "bool", "list[str]", "dict[str,union[str,float]]"}
+
+
+def _from_pydantic_all(errors: list[Any], positions: Positions) -> list[ScenarioError]:
+    """Map pydantic errors to ours, folding the per-member errors of a union into one."""
+    out: list[ScenarioError] = []
+    unions: dict[tuple, list[str]] = {}
+    for err in errors:
+        loc = tuple(err["loc"])
+        if loc and isinstance(loc[-1], str) and loc[-1] in _UNION_TAGS:
+            unions.setdefault(loc[:-1], []).append(loc[-1])
+            if len(unions[loc[:-1]]) > 1:
+                continue
+            err = {**err, "loc": loc[:-1], "type": "union", "msg": "wrong type"}
+        out.append(_from_pydantic(err, positions))
+    return out
 
 
 def _from_pydantic(err: Mapping[str, Any], positions: Positions) -> ScenarioError:
@@ -255,6 +273,8 @@ def _from_pydantic(err: Mapping[str, Any], positions: Positions) -> ScenarioErro
             f"unknown field {clean[-1]!r}", where, expected="only the documented fields (see docs/scenario-format.md)"
         )
     found_text = None if isinstance(found, dict) else _short(found)
+    if kind == "union":
+        return ScenarioError("wrong type", where, expected="text (an expression) or a number", found=found_text)
     return ScenarioError(message, where, found=found_text)
 
 

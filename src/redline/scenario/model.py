@@ -84,7 +84,9 @@ class Source(Strict):
     @field_validator("date", mode="before")
     @classmethod
     def _date_to_text(cls, v: object) -> object:
-        return v.isoformat() if isinstance(v, dt.date) else v
+        if isinstance(v, dt.date):
+            return v.isoformat()
+        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
 
 
 class TimeSpec(Strict):
