@@ -32,6 +32,7 @@ class Context:
     params: dict[str, Any]  # name -> float (fixed) or (R,) array
     param_matrix: np.ndarray  # (P, R)
     memory_decay: list[Any]  # per memory: float or (R,) array
+    memory_decay_matrix: np.ndarray  # (M, R)
     relax_rows: np.ndarray  # indices of relaxing state variables
     relax_decay: np.ndarray  # (len(relax_rows), R) or (len, 1)
     relax_to: np.ndarray  # (len(relax_rows), 1)
@@ -75,6 +76,7 @@ def make_context(model: Model, param_matrix: np.ndarray, run_offset: int = 0) ->
         params=params,
         param_matrix=param_matrix,
         memory_decay=memory_decay,
+        memory_decay_matrix=np.array([np.broadcast_to(d, (runs,)) for d in memory_decay]).reshape(len(memory_decay), runs),
         relax_rows=np.array(rows, dtype=np.intp),
         relax_decay=np.array(decays).reshape(len(rows), runs),
         relax_to=model.relax_to[rows].reshape(-1, 1),
@@ -131,8 +133,14 @@ def poisson_from_uniform(rate: np.ndarray, u: np.ndarray) -> np.ndarray:
     return out
 
 
+def _as_runs(values: Any, runs: int) -> np.ndarray:
+    if isinstance(values, np.ndarray) and values.shape == (runs,) and values.dtype == np.float64:
+        return values
+    return np.broadcast_to(np.asarray(values, dtype=float), (runs,))
+
+
 def _check(values: Any, runs: int, *, what: str, action: str, text: str, upper: float, ctx: Context, t: int) -> np.ndarray:
-    h = np.broadcast_to(np.asarray(values, dtype=float), (runs,))
+    h = _as_runs(values, runs)
     if runs and not (h.min() >= 0.0 and h.max() <= upper):
         bad = ~((h >= 0.0) & (h <= upper))
         i = int(np.argmax(bad))
@@ -140,8 +148,12 @@ def _check(values: Any, runs: int, *, what: str, action: str, text: str, upper: 
     return h
 
 
-def step(model: Model, ctx: Context, state: State, rng: np.random.Generator) -> tuple[State, np.ndarray, np.ndarray]:
-    """Simulate one day. Returns the new state, occurrences (A, R) and fatalities (A, R)."""
+def step(model: Model, ctx: Context, state: State, rng: np.random.Generator) -> tuple[State, np.ndarray, dict[int, tuple[np.ndarray, np.ndarray]]]:
+    """Simulate one day.
+
+    Returns the new state, occurrences per action and run (A, R), and the
+    fatalities of the actions that have them as {action: (run indices, values)}.
+    """
     t = state.day
     runs = ctx.runs
     x = state.x.copy()
@@ -158,11 +170,11 @@ def step(model: Model, ctx: Context, state: State, rng: np.random.Generator) -> 
         h = _check(a.hazard.fn(env), runs, what=f"{a.kind} hazard", action=a.id, text=a.hazard.text,
                    upper=upper, ctx=ctx, t=t)
         if a.kind == "probability":
-            occurred[a.index] = uniforms[a.index] < h
+            np.less(uniforms[a.index], h, out=occurred[a.index], casting="unsafe")
         else:
             occurred[a.index] = poisson_from_uniform(np.ascontiguousarray(h), uniforms[a.index])
 
-    fatalities = np.zeros((n_actions, runs))
+    fatalities: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for a in model.actions:
         if not a.has_effects:
             continue
@@ -174,38 +186,40 @@ def step(model: Model, ctx: Context, state: State, rng: np.random.Generator) -> 
             v = env[name]
             sub[name] = v[idx] if isinstance(v, np.ndarray) and v.ndim == 1 else v
         for name, f in a.draws:
-            sub[name] = np.broadcast_to(f.fn(sub), (idx.size,))
+            sub[name] = _as_runs(f.fn(sub), idx.size)
         sets = [(row, f, f.fn(sub)) for row, f in a.set]
         adds = [(row, f, f.fn(sub)) for row, f in a.add]
         if a.fatalities is not None:
-            fv = np.broadcast_to(np.asarray(a.fatalities.fn(sub), dtype=float), (idx.size,))
+            fv = _as_runs(a.fatalities.fn(sub), idx.size)
             if not (fv.min() >= 0.0 and fv.max() < np.inf):
                 i = int(np.argmax(~((fv >= 0.0) & (fv < np.inf))))
                 raise NumericalError("fatalities", a.id, a.fatalities.text, ctx.run_offset + int(idx[i]), t, float(fv[i]))
-            fatalities[a.index, idx] = fv
+            fatalities[a.index] = (idx, fv)
         for row, f, value in sets:
             _write(x, row, idx, value, model, a.id, f.text, ctx, t)
         for row, f, value in adds:
             _write(x, row, idx, x[row, idx] + value, model, a.id, f.text, ctx, t)
 
-    counts = state.counts + occurred
-    traces = state.traces.copy()
+    acts, where = np.nonzero(occurred)
+    counts = state.counts.copy()
+    counts[acts, where] += occurred[acts, where]
+    max_rung = state.max_rung.copy()
+    if acts.size:
+        np.maximum.at(max_rung, where, model.rung_ranks[acts])
+    traces = state.traces * ctx.memory_decay_matrix
     for j, mem in enumerate(model.memories):
-        traces[j] = traces[j] * ctx.memory_decay[j] + occurred[mem.action]
+        traces[j] += occurred[mem.action]
     last = state.last.copy()
     for j, a in enumerate(model.days_since):
         last[j] = np.where(occurred[a] > 0, float(t), last[j])
-    new = State(x, traces, counts, last, state.first_passage, state.max_rung, t + 1)
+    new = State(x, traces, counts, last, state.first_passage, max_rung, t + 1)
 
     end_env = environment(model, ctx, new, x, t)
     fp = state.first_passage.copy()
     for o, (_, f) in enumerate(model.first_passage):
         hit = np.broadcast_to(np.asarray(f.fn(end_env), dtype=bool), (runs,))
         fp[o] = np.where((fp[o] < 0) & hit, t, fp[o])
-    ranks = np.array([a.rung_rank for a in model.actions], dtype=np.int16).reshape(-1, 1)
-    today = np.where(occurred > 0, ranks, -1).max(axis=0) if n_actions else np.full(runs, -1)
-    max_rung = np.maximum(state.max_rung, today.astype(np.int16))
-    return replace(new, first_passage=fp, max_rung=max_rung), occurred, fatalities
+    return replace(new, first_passage=fp), occurred, fatalities
 
 
 def _write(x: np.ndarray, row: int, idx: np.ndarray, value: Any, model: Model, action: str, text: str,
@@ -215,7 +229,7 @@ def _write(x: np.ndarray, row: int, idx: np.ndarray, value: Any, model: Model, a
         i = int(np.argmax(np.isnan(v)))
         raise NumericalError(f"effect on {model.state_names[row]!r}", action, text,
                              ctx.run_offset + int(idx[i]), t, float("nan"))
-    x[row, idx] = np.clip(v, model.lower[row], model.upper[row])
+    x[row, idx] = np.minimum(np.maximum(v, model.lower[row]), model.upper[row])
 
 
 def quantities(model: Model, ctx: Context, state: State) -> np.ndarray:

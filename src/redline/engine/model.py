@@ -96,6 +96,10 @@ class Model:
     hazard_overrides: dict[str, str] = field(default_factory=dict)
 
     @property
+    def rung_ranks(self) -> np.ndarray:
+        return np.array([a.rung_rank for a in self.actions], dtype=np.int16)
+
+    @property
     def uncertain(self) -> list[int]:
         """Indices of parameters given as distributions."""
         return [i for i, d in enumerate(self.param_dists) if not isinstance(d, int | float) and d.kind != "fixed"]

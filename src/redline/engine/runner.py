@@ -104,7 +104,8 @@ def run_block(model: Model, seed: int, index: int, start: int, stop: int, keep_e
         for t in range(h):
             state, occurred, fatal = step(model, ctx, state, rng)
             daily_counts[t] = occurred.sum(axis=1)
-            daily_fat[t] = fatal.sum(axis=1)
+            for a, (_, values) in fatal.items():
+                daily_fat[t, a] = values.sum()
             sums[t] = state.x.sum(axis=1)
             hist[t] = np.bincount((bins.index(state.x) + offsets).ravel(), minlength=v_n * N_BINS).reshape(
                 v_n, N_BINS
@@ -112,7 +113,11 @@ def run_block(model: Model, seed: int, index: int, start: int, stop: int, keep_e
             if n_keep:
                 acts, runs = np.nonzero(occurred[:, :n_keep])
                 for a, k in zip(acts.tolist(), runs.tolist(), strict=True):
-                    events.append((t, a, start + k, int(occurred[a, k]), float(fatal[a, k])))
+                    f = 0.0
+                    if a in fatal:
+                        idx, values = fatal[a]
+                        f = float(values[np.searchsorted(idx, k)])
+                    events.append((t, a, start + k, int(occurred[a, k]), f))
         q = quantities(model, ctx, state)
     return BlockResult(
         index=index,

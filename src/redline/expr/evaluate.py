@@ -73,14 +73,14 @@ _BIN: dict[str, Callable[[Any, Any], Any]] = {
 def _draw(func: str, rng: np.random.Generator, args: list[Any], size: Any) -> Any:
     """One random draw per run (size=None draws a scalar)."""
     if func == "poisson":
-        return rng.poisson(np.maximum(args[0], 0.0), size=size).astype(float)
+        return np.asarray(rng.poisson(np.maximum(args[0], 0.0), size=size), dtype=float)
     if func == "binomial":
         n = np.maximum(np.rint(args[0]), 0).astype(np.int64)
         p = np.clip(args[1], 0.0, 1.0)
-        return rng.binomial(n, p, size=size).astype(float)
+        return np.asarray(rng.binomial(n, p, size=size), dtype=float)
     if func == "bernoulli":
         u = rng.random(size=size)
-        return (u < np.clip(args[0], 0.0, 1.0)).astype(float)
+        return np.asarray(u < np.clip(args[0], 0.0, 1.0), dtype=float)
     if func == "normal":
         return rng.normal(args[0], np.maximum(args[1], 0.0), size=size)
     if func == "uniform":

@@ -220,16 +220,14 @@ def actor_graph(res: Results) -> go.Figure:
 
     for client, info in actors.items():
         if info.patron and info.patron in xy and info.patron != client:
-            curve = _bow(xy[client], xy[info.patron], bend=0.22)
+            curve = _bow(xy[client], xy[info.patron], bend=0.3)
             text = f"{escape(actors[info.patron].name)} is patron of {escape(info.name)}"
             fig.add_trace(
-                go.Scatter(x=curve[:, 0], y=curve[:, 1], mode="lines", line={"color": "#777", "width": 2, "dash": "dot"},
-                           name="patron relation", legendgroup="patron",
+                go.Scatter(x=curve[:, 0], y=curve[:, 1], mode="lines", name="patron relation", legendgroup="patron",
+                           line={"color": "#777", "width": 2, "dash": "dot"},
                            showlegend=not any(t.legendgroup == "patron" for t in fig.data),
                            hovertext=text, hoverinfo="text")
             )
-            mid = curve[len(curve) // 2]
-            annotations.append(_label(mid[0], mid[1], "patron", text, "#666"))
 
     for (src, dst), acts in edges.items():
         total = sum(m for _, m in acts)
@@ -251,31 +249,32 @@ def actor_graph(res: Results) -> go.Figure:
                 "showarrow": True, "arrowhead": 2, "arrowsize": 1.0 if width < 4 else 0.7,
                 "arrowwidth": width, "arrowcolor": "rgba(60,60,60,0.55)",
                 "standoff": NODE_SIZE / 2 + 3, "startstandoff": NODE_SIZE / 2 + 3, "text": "",
-                "hovertext": f"{escape(actors[src].name)} → {escape(actors[dst].name)}<br>{listing}",
             }
         )
-        name = escape(acts[0][0]) if len(acts) == 1 else f"{len(acts)} actions"
-        # Labels sit 40% of the way from the source, so the two directions of a pair do not collide.
-        mx, my = x0 + 0.4 * dx + ox, y0 + 0.4 * dy + oy
-        annotations.append(_label(mx, my, f"{name}: {total:.3g}/run", f"{escape(actors[src].name)} → "
-                                  f"{escape(actors[dst].name)}<br>{listing}", "#222"))
+        # The label (mean events per run, all actions of the pair) sits 40% of the way from the
+        # source, beside its own arrow, so the two directions of a pair do not collide.
+        mx, my = x0 + 0.4 * dx + 2 * ox, y0 + 0.4 * dy + 2 * oy
+        about = f"{escape(actors[src].name)} → {escape(actors[dst].name)}<br>{listing}"
+        annotations.append(_label(mx, my, f"{total:.3g}", about, "#222"))
 
-    for kind in dict.fromkeys(a.kind for a in actors.values()):
+    for kind in dict.fromkeys(str(a.kind) for a in actors.values()):
         members = [k for k in ids if actors[k].kind == kind]
         pts = np.array([xy[k] for k in members])
         hover = []
         for k in members:
             lines = [f"<b>{escape(actors[k].name)}</b> ({escape(kind)})"]
-            if actors[k].description:
-                lines.append(escape(actors[k].description))
+            note = actors[k].description
+            if note:
+                lines.append(escape(note))
             lines += [f"on itself: {s}" for s in self_loops.get(k, [])]
             hover.append("<br>".join(lines))
         fig.add_trace(
             go.Scatter(
                 x=pts[:, 0], y=pts[:, 1], mode="markers+text", name=escape(kind.replace("_", " ")),
-                marker={"size": NODE_SIZE, "color": KIND_COLOURS.get(kind, "#888"), "line": {"color": "white", "width": 2}},
+                marker={"size": NODE_SIZE, "color": KIND_COLOURS.get(kind, "#888"),
+                        "line": {"color": "white", "width": 2}},
                 text=[f"<b>{escape(actors[k].name)}</b>" for k in members],
-                textposition=["top center" if y >= 0 else "bottom center" for y in pts[:, 1]],
+                textposition=[_text_side(x, y) for x, y in pts],
                 textfont={"size": 13},
                 hovertext=hover, hoverinfo="text",
             )
@@ -283,12 +282,19 @@ def actor_graph(res: Results) -> go.Figure:
     hidden = {"visible": False, "range": [-1.6, 1.6]}
     return _layout(
         fig,
-        height=600,
+        height=560 if len(ids) <= 3 else 760,
         xaxis=hidden,
-        yaxis={**hidden, "range": [-1.4, 1.4], "scaleanchor": "x"},
+        yaxis={**hidden, "range": [-1.25, 1.25], "scaleanchor": "x"},
         annotations=annotations,
         hovermode="closest",
     )
+
+
+def _text_side(x: float, y: float) -> str:
+    """Where a node's name goes: away from the centre of the circle."""
+    if abs(x) > 0.3:
+        return "middle right" if x > 0 else "middle left"
+    return "top center" if y >= 0 else "bottom center"
 
 
 def _bow(a: np.ndarray, b: np.ndarray, bend: float, points: int = 41) -> np.ndarray:
@@ -303,5 +309,5 @@ def _bow(a: np.ndarray, b: np.ndarray, bend: float, points: int = 41) -> np.ndar
 def _label(x: float, y: float, text: str, hover: str, col: str) -> dict[str, object]:
     return {
         "x": x, "y": y, "xref": "x", "yref": "y", "text": text, "showarrow": False, "hovertext": hover,
-        "font": {"size": 11, "color": col}, "bgcolor": "rgba(255,255,255,0.85)", "borderpad": 2,
+        "font": {"size": 10, "color": col}, "bgcolor": "rgba(255,255,255,0.85)", "borderpad": 1,
     }

@@ -201,7 +201,8 @@ def outcomes_section(res: Results) -> str:
                            rows, numeric=(2, 3, 4)))
     if res.model.quantities:
         rows = [
-            [Raw(f"<code>{text(qid)}</code>"), r.description, r.unit, *(fmt_num(r[c]) for c in ("mean", "p05", "p50", "p95"))]
+            [Raw(f"<code>{text(qid)}</code>"), r.description, r.unit,
+             *(fmt_num(r[c]) for c in ("mean", "p05", "p50", "p95"))]
             for qid, r in res.quantities().iterrows()
         ]
         parts.append("<h3>Quantities over the horizon</h3>")
@@ -260,8 +261,9 @@ def actors_section(res: Results, figs: Figures) -> str:
     ]
     patrons = [[a.name, actors[a.patron].name] for a in actors.values() if a.patron and a.patron in actors]
     body = (
-        "<p class='muted'>Arrows run from actor to target; their width grows with the mean number of events "
-        "per run. Dotted lines join an actor to its patron.</p>"
+        "<p class='muted'>Arrows run from actor to target; their width and number give the mean events per run "
+        "of all actions from that actor to that target (hover a number for the actions, or see the table below). "
+        "Dotted curves join an actor to its patron.</p>"
         f"<div class='card'>{figs.div(charts.actor_graph(res), 'actors')}</div>"
         "<h3>Actions</h3>"
         + table(["action", "actor", "target", "rung", "MID", "mean events per run", "runs with at least one"],

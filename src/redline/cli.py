@@ -1,0 +1,235 @@
+"""The ``redline`` command: a thin skin over the library API.
+
+Each command parses options, calls one public function, renders the result.
+Only here do exceptions become exit codes and friendly text.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from redline.engine import simulate
+from redline.engine.results import Results
+from redline.errors import RedlineError
+from redline.scenario import builtin_names, load_scenario
+from redline.scenario.distributions import describe
+
+app = typer.Typer(
+    help="redline: simulate, compare and evidence escalation in proxy conflicts.\n\n"
+    "Example: redline run iraq-2020 --runs 10000 --seed 1 --report iraq.html",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly(fn: F) -> F:
+    """Turn redline errors into a message on stderr and a non-zero exit code."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except RedlineError as exc:
+            err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err.print("[bold red]interrupted[/]")
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [p.strip() for v in values for p in v.split(",") if p.strip()]
+
+
+@app.command()
+@friendly
+def run(
+    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or path to a YAML file.")] = "iraq-2020",
+    policy: Annotated[list[str] | None, typer.Option("--policy", "-p", help="Policy to apply (repeat or comma-separate). Default: the scenario's baseline.")] = None,
+    runs: Annotated[int, typer.Option(min=1, help="Number of Monte Carlo runs.")] = 10_000,
+    horizon: Annotated[int | None, typer.Option(min=1, help="Days to simulate (default: the scenario's).")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Random seed (default: fresh; printed so the run can be repeated).")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (default: one per core for large runs).")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the summary as JSON to this file.")] = None,
+    report: Annotated[Path | None, typer.Option(help="HTML report path (default: <scenario>-report.html).")] = None,
+    no_report: Annotated[bool, typer.Option("--no-report", help="Do not write the HTML report.")] = False,
+    events: Annotated[Path | None, typer.Option(help="Write the simulated events of sample runs to this CSV file.")] = None,
+    sample_runs: Annotated[int, typer.Option(min=0, help="How many runs keep full event logs.")] = 100,
+) -> None:
+    """Simulate a scenario and summarise outcome probabilities.
+
+    Example: redline run iraq-2020 --policy restraint --runs 20000 --seed 7 --json out.json
+    """
+    loaded = load_scenario(scenario)
+    with Progress(
+        TextColumn("[bold]simulating[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("runs", total=runs)
+        res = simulate(
+            loaded,
+            _split(policy),
+            runs=runs,
+            horizon=horizon,
+            seed=seed,
+            workers=workers,
+            keep_events=sample_runs,
+            progress=lambda done, total: bar.update(task, completed=done),
+        )
+    print_summary(res)
+    if json_path is not None:
+        json_path.write_text(json.dumps(res.to_dict(), indent=2) + "\n", encoding="utf-8")
+        out.print(f"JSON summary: {json_path}")
+    if events is not None:
+        res.events().to_csv(events, index=False)
+        out.print(f"events of {min(sample_runs, runs)} sample runs: {events}")
+    if not no_report:
+        path = report or Path(f"{res.scenario_id}-report.html")
+        res.write_report(str(path))
+        out.print(f"report: {path}")
+
+
+def print_summary(res: Results) -> None:
+    pols = ", ".join(res.policies) or "(none)"
+    out.print(
+        f"[bold]{res.model.scenario.title}[/] ({res.scenario_id})  policies: {pols}\n"
+        f"{res.runs:,} runs x {res.horizon} days from {res.model.scenario.time.start}  seed {res.seed}"
+    )
+    t = Table(title="Outcomes (probability within the horizon)", title_justify="left")
+    for col in ("outcome", "probability", "95% interval", "median days*"):
+        t.add_column(col, justify="left" if col == "outcome" else "right")
+    for oid, row in res.outcomes().iterrows():
+        md = "-" if math.isnan(row.median_days) else f"{row.median_days:.0f}"
+        t.add_row(str(oid), f"{row.probability:.1%}", f"{row.ci95_low:.1%} - {row.ci95_high:.1%}", md)
+    out.print(t)
+    out.print("* among runs where the outcome happens")
+    q = Table(title="Tracked quantities (over runs)", title_justify="left")
+    for col in ("quantity", "mean", "p05", "p50", "p95", "unit"):
+        q.add_column(col, justify="left" if col in ("quantity", "unit") else "right")
+    for qid, row in res.quantities().iterrows():
+        q.add_row(str(qid), *(f"{row[c]:.3g}" for c in ("mean", "p05", "p50", "p95")), str(row.unit))
+    out.print(q)
+
+
+@app.command()
+@friendly
+def validate(files: Annotated[list[str], typer.Argument(help="Scenario files (or built-in names) to check.")]) -> None:
+    """Check scenario files without running them; reports every problem with file, line and field.
+
+    Example: redline validate my-scenario.yaml
+    """
+    bad = 0
+    for f in files:
+        try:
+            loaded = load_scenario(f)
+        except RedlineError as exc:
+            bad += 1
+            err.print(f"[bold red]invalid:[/] {f}\n{exc}", highlight=False, soft_wrap=True)
+            continue
+        sc = loaded.scenario
+        out.print(
+            f"[green]ok:[/] {f} ({sc.id}: {len(sc.actors)} actors, {len(sc.parameters)} parameters, "
+            f"{len(sc.actions)} actions, {len(sc.policies)} policies, {len(sc.outcomes)} outcomes)"
+        )
+    if bad:
+        raise typer.Exit(2)
+
+
+@app.command()
+@friendly
+def scenarios() -> None:
+    """List the built-in scenarios.
+
+    Example: redline scenarios
+    """
+    t = Table()
+    for col in ("name", "title", "start", "horizon (days)", "baseline policies"):
+        t.add_column(col)
+    for name in builtin_names():
+        sc = load_scenario(name).scenario
+        t.add_row(name, sc.title, str(sc.time.start), str(sc.time.horizon), ", ".join(sc.baseline))
+    out.print(t)
+
+
+@app.command()
+@friendly
+def show(scenario: Annotated[str, typer.Argument(help="Built-in name or YAML file.")] = "iraq-2020") -> None:
+    """Print a scenario's actors, parameters with sources, actions, policies and outcomes.
+
+    Example: redline show iraq-2024
+    """
+    sc = load_scenario(scenario).scenario
+    out.print(f"[bold]{sc.title}[/] ({sc.id})\n{sc.description.strip()}\n")
+    out.print(f"start {sc.time.start}, horizon {sc.time.horizon} days; principal actor: {sc.principal}; "
+              f"baseline policies: {', '.join(sc.baseline) or '(none)'}")
+
+    def table(title: str, cols: list[str], rows: list[list[str]]) -> None:
+        t = Table(title=title, title_justify="left", show_lines=False)
+        for c in cols:
+            t.add_column(c, overflow="fold")
+        for r in rows:
+            t.add_row(*r)
+        out.print(t)
+
+    table("Sources", ["id", "outlet", "date", "title"], [[k, s.outlet, s.date, s.title] for k, s in sc.sources.items()])
+    table("Actors", ["id", "name", "kind", "patron", "aliases"],
+          [[k, a.name, a.kind, a.patron or "", ", ".join(a.aliases[:6]) + (" ..." if len(a.aliases) > 6 else "")]
+           for k, a in sc.actors.items()])
+    table("State", ["id", "initial", "bounds", "unit", "provenance"],
+          [[k, f"{v.initial:g}", f"[{v.bounds[0]:g}, {v.bounds[1]:g}]", v.unit, _prov(v)] for k, v in sc.state.items()])
+    table("Parameters", ["id", "value", "unit", "provenance"],
+          [[k, describe(p.value if p.value is not None else p.dist), p.unit, _prov(p)]  # type: ignore[arg-type]
+           for k, p in sc.parameters.items()])
+    ladder = sorted(sc.ladder.items(), key=lambda kv: kv[1].order)
+    table("Escalation ladder", ["order", "rung", "MID hostility", "description"],
+          [[str(r.order), k, str(r.hostility), r.description or ""] for k, r in ladder])
+    table("Actions", ["id", "actor -> target", "rung", "hazard", "ACLED / PLOVER"],
+          [[k, f"{a.actor} -> {a.target}", a.rung, f"{a.hazard.kind}: {a.hazard.text}",
+            f"{a.acled.event_type} / {a.acled.sub_event_type} / {a.plover}"] for k, a in sc.actions.items()])
+    table("Policies", ["id", "actor", "description", "changes"],
+          [[k, p.actor, p.description,
+            "; ".join([*(f"{n}={describe(v)}" for n, v in p.parameters.items()),
+                       *(f"hazard {n}" for n in p.hazards), *(f"initial {n}={v:g}" for n, v in p.initial.items())])]
+           for k, p in sc.policies.items()])
+    table("Outcomes", ["id", "kind", "definition", "description"],
+          [[k, o.kind, str(o.when if o.kind == "first_passage" else o.value), o.description] for k, o in sc.outcomes.items()])
+
+
+def _prov(item: Any) -> str:
+    parts = []
+    if item.sources:
+        parts.append(f"{', '.join(item.sources)}: {item.why or ''}".strip())
+    if item.assumption:
+        parts.append(f"assumption: {item.assumption}")
+    return " | ".join(parts)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+    sys.exit(0)
