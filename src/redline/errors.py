@@ -105,7 +105,7 @@ class NumericalError(RedlineError):
         self.day = day
         self.value = value
         super().__init__(
-            f"{what} of action {action!r} is {value!r} in run {run} on day {day}\n"
+            f"{what} of action {action!r} is {value:.6g} in run {run} on day {day}\n"
             f"  expression: {expression}\n"
             f"  expected: a finite number"
             + (" between 0 and 1" if "probability" in what else " >= 0")

@@ -141,8 +141,8 @@ def _as_runs(values: Any, runs: int) -> np.ndarray:
 
 def _check(values: Any, runs: int, *, what: str, action: str, text: str, upper: float, ctx: Context, t: int) -> np.ndarray:
     h = _as_runs(values, runs)
-    if runs and not (h.min() >= 0.0 and h.max() <= upper):
-        bad = ~((h >= 0.0) & (h <= upper))
+    if runs and not (h.min() >= 0.0 and h.max() <= upper and h.max() < np.inf):
+        bad = ~((h >= 0.0) & (h <= upper) & (h < np.inf))
         i = int(np.argmax(bad))
         raise NumericalError(what, action, text, ctx.run_offset + i, t, float(h[i]))
     return h

@@ -93,7 +93,7 @@ def _one_run(model: Model, rng: np.random.Generator, r: int, fp: np.ndarray, qv:
         for a in model.actions:
             h = float(evaluate_scalar(a.hazard.expr.tree, env))
             limit = 1.0 if a.kind == "probability" else np.inf
-            if not (0.0 <= h <= limit):
+            if not (0.0 <= h <= limit and h < np.inf):
                 raise NumericalError(f"{a.kind} hazard", a.id, a.hazard.text, r, t, h)
             occurred[a.index] = int(rng.random() < h) if a.kind == "probability" else int(rng.poisson(h))
         for a in model.actions:

@@ -215,7 +215,9 @@ def _run_pool(
     results: Results,
     progress: Progress | None,
 ) -> None:
-    ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+    # fork where the platform has it: no re-import of __main__, so the pool also
+    # works from notebooks, stdin and scripts without a main guard.
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=ctx,

@@ -35,6 +35,13 @@ Env = Mapping[str, Any]
 Compiled = Callable[[Env], Any]
 
 
+def _as_float(value: Any) -> Any:
+    """Truth values as 0.0/1.0, like the scalar evaluator (numpy refuses ``-`` on
+    booleans and computes exp/sqrt/log of booleans in float16)."""
+    out = np.asarray(value, dtype=np.float64)
+    return out if out.ndim else out[()]
+
+
 def _logistic(x: Any) -> Any:
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
@@ -101,7 +108,7 @@ def compile_numpy(node: Node) -> Compiled:
         if node.op == "-":
             return lambda env: np.negative(inner(env))
         if node.op == "not":
-            return lambda env: np.logical_not(inner(env))
+            return lambda env: _as_float(np.logical_not(inner(env)))
         return inner
     if isinstance(node, Bin):
         left, right, fn = compile_numpy(node.left), compile_numpy(node.right), _BIN[node.op]
@@ -111,14 +118,14 @@ def compile_numpy(node: Node) -> Compiled:
         fns = [_CMP[o] for o in node.ops]
         if len(fns) == 1:
             a, b, f = parts[0], parts[1], fns[0]
-            return lambda env: f(a(env), b(env))
+            return lambda env: _as_float(f(a(env), b(env)))
 
         def chained(env: Env) -> Any:
             values = [p(env) for p in parts]
             out = fns[0](values[0], values[1])
             for i, f in enumerate(fns[1:], start=1):
                 out = np.logical_and(out, f(values[i], values[i + 1]))
-            return out
+            return _as_float(out)
 
         return chained
     if isinstance(node, BoolOp):
@@ -129,7 +136,7 @@ def compile_numpy(node: Node) -> Compiled:
             out = parts[0](env)
             for p in parts[1:]:
                 out = combine(out, p(env))
-            return out
+            return _as_float(out)
 
         return boolop
     if isinstance(node, IfElse):

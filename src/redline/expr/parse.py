@@ -307,10 +307,10 @@ class _Converter:
 
     def _check_exponent(self, right: Node, node: ast.AST) -> None:
         value = None
+        while isinstance(right, Unary) and right.op in "+-":  # look through signs: x ** --1000
+            right = right.operand
         if isinstance(right, Num):
             value = right.value
-        elif isinstance(right, Unary) and isinstance(right.operand, Num):
-            value = right.operand.value
         if value is not None and abs(value) > MAX_EXPONENT:
             raise self.fail(
                 "exponent too large", node, expected=f"|exponent| <= {MAX_EXPONENT:g}", found=str(value)
@@ -347,6 +347,10 @@ class _Converter:
                 raise self.fail(
                     f"the first argument of {fname}() must be an action id", node, expected="an action id"
                 )
+            if first.id.startswith("_"):
+                raise self.fail(
+                    f"name {first.id!r} is not allowed: names may not start with '_'", first, expected="an action id"
+                )
             args: list[Node] = [Name(first.id)]
             args += [self.convert(a, depth) for a in node.args[1:]]
             call = Call(fname, tuple(args))
@@ -370,7 +374,7 @@ def to_text(node: Node, parent: int = 0) -> str:
         s = f"{node.op}{sep}{to_text(node.operand, p)}"
     elif isinstance(node, Bin):
         p = _PREC[node.op]
-        right_p = p + 1 if node.op in "-/" or node.op == "**" else p
+        right_p = p + 1  # a + (b + c) is not the tree of a + b + c (nor the same float result)
         s = f"{to_text(node.left, p + (node.op == '**'))} {node.op} {to_text(node.right, right_p)}"
     elif isinstance(node, Compare):
         p = _PREC["cmp"]

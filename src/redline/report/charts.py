@@ -298,10 +298,16 @@ def _text_side(x: float, y: float) -> str:
 
 
 def _bow(a: np.ndarray, b: np.ndarray, bend: float, points: int = 41) -> np.ndarray:
-    """Points on a quadratic curve from ``a`` to ``b`` bowing sideways by ``bend`` times their distance."""
+    """Points on a quadratic curve from ``a`` to ``b`` bowing by ``bend`` times their distance.
+
+    The curve bows towards the centre of the circle, where it is less likely to cross other nodes.
+    """
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    d = b - a
-    control = (a + b) / 2 + bend * np.array([-d[1], d[0]])
+    d, mid = b - a, (a + b) / 2
+    side = np.array([-d[1], d[0]])
+    if side @ mid > 0:
+        side = -side
+    control = mid + bend * side
     t = np.linspace(0, 1, points)[:, None]
     return (1 - t) ** 2 * a + 2 * t * (1 - t) * control + t**2 * b
 

@@ -138,9 +138,9 @@ class Figures:
 # ----- sections ------------------------------------------------------------
 def reproduce_command(res: Results) -> str:
     """The ``redline run`` command line that reproduces these results."""
-    origin = res.model.origin
-    target = origin.removeprefix("builtin:") if origin.startswith("builtin:") else origin
-    parts = ["redline", "run", target, "--runs", str(res.runs), "--seed", str(res.seed), "--horizon", str(res.horizon)]
+    origin = res.model.origin  # a file path, or "builtin:NAME"
+    parts = ["redline", "run", origin.removeprefix("builtin:")]
+    parts += ["--runs", str(res.runs), "--seed", str(res.seed), "--horizon", str(res.horizon)]
     for pol in res.policies:
         parts += ["--policy", pol]
     return shlex.join(parts)
@@ -154,7 +154,7 @@ def header(res: Results) -> str:
         pols = "<br>".join(f"<code>{text(p)}</code> — {text(sc.policies[p].description)}" for p in res.policies)
     else:
         pols = "none"
-    from redline import __version__
+    from redline import __version__  # here, not at the top: redline/__init__ may come to import this module
 
     facts = [
         ("Scenario id", f"<code>{text(sc.id)}</code> <span class='muted'>({text(res.model.origin)})</span>"),
@@ -172,8 +172,8 @@ def header(res: Results) -> str:
         f"<dl class='facts'>{dl}</dl>"
         f"<p><b>How to reproduce</b></p><pre class='cmd'>{text(reproduce_command(res))}</pre></header>"
         f"<nav><ul>{toc}</ul></nav>"
-        "<noscript><main><p class='muted'>Charts need JavaScript; all tables below are readable without it."
-        "</p></main></noscript>"
+        "<noscript><nav><p class='muted'>Charts need JavaScript; all tables below are readable without it."
+        "</p></nav></noscript>"
     )
 
 
@@ -193,7 +193,7 @@ def outcomes_section(res: Results) -> str:
                 median = "never"
             else:
                 day = start + dt.timedelta(days=int(r.median_days) - 1)
-                median = f"{fmt_num(r.median_days)} ({day.isoformat()})"
+                median = f"day {r.median_days:g} ({day.isoformat()})"
             ci = f"{fmt_pct(r.ci95_low)} – {fmt_pct(r.ci95_high)}"
             rows.append([Raw(f"<code>{text(oid)}</code>"), r.description, fmt_pct(r.probability), ci, median])
         parts.append("<h3>Events: probability within the horizon</h3>")

@@ -1,0 +1,164 @@
+"""The vectorised engine against analytic answers, itself (seeds, workers) and the reference."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import redline
+from redline.engine import BLOCK_SIZE
+from redline.engine.kernel import poisson_from_uniform
+from redline.errors import NumericalError, RedlineError, UnknownNameError
+
+DATA = Path(__file__).parent / "data"
+TOY = str(DATA / "toy.yaml")
+
+
+def z_ok(observed: float, expected: float, se: float, z: float = 4.5) -> bool:
+    return abs(observed - expected) <= z * se
+
+
+def test_toy_matches_analytic_answers():
+    runs = 40_000
+    res = redline.simulate(TOY, runs=runs, seed=3)
+    # First strike by day 50 with p ~ U(0.01, 0.03): 1 - E[(1-p)^50], exactly integrated.
+    lo, hi, h = 0.01, 0.03, 50
+    expected = 1 - ((1 - lo) ** (h + 1) - (1 - hi) ** (h + 1)) / ((h + 1) * (hi - lo))
+    p = res.outcomes().loc["first_strike", "probability"]
+    assert z_ok(p, expected, np.sqrt(expected * (1 - expected) / runs))
+    # Raids: Poisson(0.2/day) over 50 days; hits: Binomial(raids, 0.5).
+    q = res.quantities()
+    assert z_ok(q.loc["raids", "mean"], 10.0, np.sqrt(10.0 / runs))
+    assert z_ok(res.quantity_values[0].var(), 10.0, 10.0 * np.sqrt(2 / runs) * 1.5)
+    assert z_ok(q.loc["hits_total", "mean"], 5.0, np.sqrt(5.0 / runs))
+    # Heat relaxes with half-life 7: stationary end-of-day mean = 0.2 / (1 - 0.5**(1/7)).
+    stationary = 0.2 / (1 - 0.5 ** (1 / 7))
+    late = res.state_quantiles("heat")["mean"].iloc[-1]
+    assert abs(late - stationary) < 0.05 * stationary
+
+
+def test_policy_override_changes_the_answer_analytically():
+    runs = 20_000
+    res = redline.simulate(TOY, ["hawk"], runs=runs, seed=4)
+    expected = 1 - 0.9**50
+    p = res.outcomes().loc["first_strike", "probability"]
+    assert z_ok(p, expected, np.sqrt(expected * (1 - expected) / runs))
+    assert res.policies == ("hawk",)
+
+
+def test_poisson_by_inversion_has_poisson_moments():
+    rng = np.random.default_rng(0)
+    for lam in (0.01, 0.7, 3.0, 25.0):
+        rate = np.full(200_000, lam)
+        k = poisson_from_uniform(rate, rng.random(rate.size))
+        assert z_ok(k.mean(), lam, np.sqrt(lam / rate.size))
+        assert abs(k.var() - lam) < 0.05 * lam + 0.002
+
+
+def _same(a: redline.Results, b: redline.Results) -> None:
+    for name in ("first_passage", "quantity_values", "max_rung", "totals", "params", "daily_counts",
+                 "daily_fatalities", "hist", "sums"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+    assert a.event_rows == b.event_rows
+
+
+@pytest.mark.parametrize("scenario", [TOY, "iraq-2020"])
+def test_same_seed_is_bit_identical_across_worker_counts(scenario):
+    runs = 2 * BLOCK_SIZE + 123
+    base = redline.simulate(scenario, runs=runs, seed=42, workers=1, horizon=60, keep_events=BLOCK_SIZE + 50)
+    for workers in (2, 3):
+        _same(base, redline.simulate(scenario, runs=runs, seed=42, workers=workers, horizon=60,
+                                     keep_events=BLOCK_SIZE + 50))
+    assert base.seed == 42
+
+
+def test_blocks_are_independent_of_how_they_are_scheduled():
+    """Block b's numbers depend only on (seed, b): running blocks out of order changes nothing."""
+    from redline.engine.model import build_model
+    from redline.engine.runner import run_block
+
+    model = build_model("iraq-2020", horizon=30)
+    forward = [run_block(model, 9, b, b * 100, (b + 1) * 100, 0) for b in range(3)]
+    backward = [run_block(model, 9, b, b * 100, (b + 1) * 100, 0) for b in reversed(range(3))][::-1]
+    for f, g in zip(forward, backward, strict=True):
+        np.testing.assert_array_equal(f.quantities, g.quantities)
+        np.testing.assert_array_equal(f.hist, g.hist)
+
+
+def test_different_seeds_differ_and_fresh_seed_is_recorded():
+    a = redline.simulate(TOY, runs=2000, seed=1)
+    b = redline.simulate(TOY, runs=2000, seed=2)
+    assert not np.array_equal(a.quantity_values, b.quantity_values)
+    c = redline.simulate(TOY, runs=500)
+    again = redline.simulate(TOY, runs=500, seed=c.seed)
+    np.testing.assert_array_equal(c.quantity_values, again.quantity_values)
+
+
+def test_bad_run_arguments_are_clear():
+    with pytest.raises(RedlineError, match="runs must be a positive integer"):
+        redline.simulate(TOY, runs=0)
+    with pytest.raises(RedlineError, match="seed must be a non-negative integer"):
+        redline.simulate(TOY, runs=10, seed=-1)
+    with pytest.raises(UnknownNameError, match="valid policy names: calm, hawk"):
+        redline.simulate(TOY, ["dove"], runs=10)
+
+
+def _toy_with(tmp_path: Path, old: str, new: str) -> str:
+    text = (DATA / "toy.yaml").read_text()
+    assert old in text
+    path = tmp_path / "broken.yaml"
+    path.write_text(text.replace(old, new))
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "what", "day"),
+    [
+        ("hazard: {rate: rate}", "hazard: {rate: rate - 0.3}", "rate hazard of action 'raid' is -0.1", 0),
+        ("hazard: {rate: rate}", "hazard: {rate: 'rate * log(t - 5)'}", "rate hazard of action 'raid' is nan", 0),
+        ("hazard: {rate: rate}", "hazard: {rate: 'rate / (t - 3) ** 2'}", "rate hazard of action 'raid' is inf", 3),
+        ("hazard: {probability: p_strike}", "hazard: {probability: 'p_strike * (1 + 100 * (t >= 7))'}",
+         "probability hazard of action 'strike'", 7),
+    ],
+)
+def test_numerical_trouble_names_action_expression_run_and_day(tmp_path, old, new, what, day):
+    path = _toy_with(tmp_path, old, new)
+    with pytest.raises(NumericalError, match="in run 0 on day") as info:
+        redline.simulate(path, runs=300, seed=1)
+    err = info.value
+    assert what in str(err)
+    assert err.day == day and err.run == 0
+    assert err.expression in str(err)
+    # The reference implementation reports the same place.
+    from redline.engine.reference import simulate_reference
+
+    with pytest.raises(NumericalError) as ref_info:
+        simulate_reference(path, runs=3, seed=1)
+    assert (ref_info.value.action, ref_info.value.day, ref_info.value.run) == (err.action, err.day, 0)
+
+
+def test_nan_effect_is_reported_with_the_run_that_produced_it(tmp_path):
+    path = _toy_with(tmp_path, "effects: {add: {hits: hurt, heat: n}}", "effects: {add: {hits: 'sqrt(hurt - 1)', heat: n}}")
+    with pytest.raises(NumericalError, match="effect on 'hits' of action 'raid'") as info:
+        redline.simulate(path, runs=5000, seed=2)
+    assert info.value.run >= 0 and info.value.day >= 0
+
+
+def test_results_tables_and_json_shape():
+    res = redline.simulate("iraq-2020", runs=3000, seed=5, keep_events=20)
+    doc = res.to_dict()
+    assert set(doc) == {"scenario", "policy", "runs", "horizon_days", "seed", "outcomes", "quantities"}
+    for out in doc["outcomes"].values():
+        assert set(out) == {"probability", "ci95", "median_days"}
+        assert out["ci95"][0] <= out["probability"] <= out["ci95"][1]
+    for q in doc["quantities"].values():
+        assert q["p05"] <= q["p50"] <= q["p95"]
+    ev = res.events()
+    assert list(ev.columns[:7]) == ["event_date", "actor1", "actor2", "event_type", "sub_event_type", "fatalities", "run"]
+    assert ev.run.max() < 20 and len(ev) > 0
+    fan = res.state_quantiles("alignment")
+    assert ((fan.p05 <= fan.p50 + 1e-9) & (fan.p50 <= fan.p95 + 1e-9)).all()
+    assert res.rungs()["share"].sum() == pytest.approx(1.0)
+    assert len(res.per_run()) == 3000
