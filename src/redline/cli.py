@@ -191,8 +191,8 @@ def show(scenario: Annotated[str, typer.Argument(help="Built-in name or YAML fil
 
     def table(title: str, cols: list[str], rows: list[list[str]]) -> None:
         t = Table(title=title, title_justify="left", show_lines=False)
-        for c in cols:
-            t.add_column(c, overflow="fold")
+        for i, c in enumerate(cols):
+            t.add_column(c, overflow="fold", no_wrap=i == 0)
         for r in rows:
             t.add_row(*r)
         out.print(t)

@@ -41,10 +41,20 @@ class Context:
 
 
 @dataclass(frozen=True)
+class Day:
+    """What happened on one day, for aggregation and event logs."""
+
+    occurred: np.ndarray  # (A, R) occurrences per action and run
+    acts: np.ndarray  # action index of each (action, run) pair that happened
+    runs: np.ndarray  # run index (within the block) of each pair
+    fatalities: dict[int, tuple[np.ndarray, np.ndarray]]  # action -> (run indices, values)
+
+
+@dataclass(frozen=True)
 class State:
     x: np.ndarray  # (V, R) state variables, end of the last simulated day
     traces: np.ndarray  # (M, R) decaying memories, recent()
-    counts: np.ndarray  # (A, R) cumulative occurrences, count()
+    counts: np.ndarray  # (C, R) cumulative occurrences of the actions read by count()
     last: np.ndarray  # (D, R) day of last occurrence, days_since()
     first_passage: np.ndarray  # (O, R) first day an outcome held, -1 if never
     max_rung: np.ndarray  # (R,) highest ladder rank reached, -1 if none
@@ -90,7 +100,7 @@ def initial_state(model: Model, ctx: Context) -> State:
     return State(
         x=np.repeat(model.initial.reshape(-1, 1), r, axis=1),
         traces=np.zeros((len(model.memories), r)),
-        counts=np.zeros((len(model.actions), r)),
+        counts=np.zeros((len(model.counted), r)),
         last=np.full((len(model.days_since), r), -NEVER),
         first_passage=np.full((len(model.first_passage), r), -1, dtype=np.int32),
         max_rung=np.full(r, -1, dtype=np.int16),
@@ -106,8 +116,8 @@ def environment(model: Model, ctx: Context, state: State, x: np.ndarray, t: int)
     env["horizon"] = float(model.horizon)
     for mem, row in zip(model.memories, state.traces, strict=True):
         env[mem.key] = row
-    for act, row in zip(model.actions, state.counts, strict=True):
-        env[f"count({act.id})"] = row
+    for a, row in zip(model.counted, state.counts, strict=True):
+        env[f"count({model.actions[a].id})"] = row
     for j, a in enumerate(model.days_since):
         env[f"days_since({model.actions[a].id})"] = t - state.last[j]
     return env
@@ -148,12 +158,8 @@ def _check(values: Any, runs: int, *, what: str, action: str, text: str, upper: 
     return h
 
 
-def step(model: Model, ctx: Context, state: State, rng: np.random.Generator) -> tuple[State, np.ndarray, dict[int, tuple[np.ndarray, np.ndarray]]]:
-    """Simulate one day.
-
-    Returns the new state, occurrences per action and run (A, R), and the
-    fatalities of the actions that have them as {action: (run indices, values)}.
-    """
+def step(model: Model, ctx: Context, state: State, rng: np.random.Generator) -> tuple[State, Day]:
+    """Simulate one day; returns the new state and what happened that day."""
     t = state.day
     runs = ctx.runs
     x = state.x.copy()
@@ -163,24 +169,27 @@ def step(model: Model, ctx: Context, state: State, rng: np.random.Generator) -> 
     env = environment(model, ctx, state, x, t)
 
     n_actions = len(model.actions)
-    uniforms = rng.random((n_actions, runs))
-    occurred = np.zeros((n_actions, runs), dtype=np.int64)
+    occurred = np.empty((n_actions, runs), dtype=np.int32)
     for a in model.actions:
+        u = rng.random(runs)
         upper = 1.0 if a.kind == "probability" else np.inf
         h = _check(a.hazard.fn(env), runs, what=f"{a.kind} hazard", action=a.id, text=a.hazard.text,
                    upper=upper, ctx=ctx, t=t)
         if a.kind == "probability":
-            np.less(uniforms[a.index], h, out=occurred[a.index], casting="unsafe")
+            np.less(u, h, out=occurred[a.index], casting="unsafe")
         else:
-            occurred[a.index] = poisson_from_uniform(np.ascontiguousarray(h), uniforms[a.index])
+            occurred[a.index] = poisson_from_uniform(np.ascontiguousarray(h), u)
+    # One scan finds every (action, run) that happened today; rows come out sorted by action.
+    flat = np.flatnonzero(occurred != 0)
+    acts, where = np.divmod(flat, runs) if runs else (flat, flat)
+    split = np.searchsorted(acts, np.arange(n_actions + 1))
 
     fatalities: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for a in model.actions:
-        if not a.has_effects:
+        lo, hi = split[a.index], split[a.index + 1]
+        if not a.has_effects or lo == hi:
             continue
-        idx = np.flatnonzero(occurred[a.index])
-        if idx.size == 0:
-            continue
+        idx = where[lo:hi]
         sub: dict[str, Any] = {"__rng__": rng, "__size__": idx.size, "n": occurred[a.index, idx].astype(float)}
         for name in a.uses:
             v = env[name]
@@ -200,9 +209,11 @@ def step(model: Model, ctx: Context, state: State, rng: np.random.Generator) -> 
         for row, f, value in adds:
             _write(x, row, idx, x[row, idx] + value, model, a.id, f.text, ctx, t)
 
-    acts, where = np.nonzero(occurred)
     counts = state.counts.copy()
-    counts[acts, where] += occurred[acts, where]
+    for j, a in enumerate(model.counted):
+        lo, hi = split[a], split[a + 1]
+        if hi > lo:
+            counts[j, where[lo:hi]] += occurred[a, where[lo:hi]]
     max_rung = state.max_rung.copy()
     if acts.size:
         np.maximum.at(max_rung, where, model.rung_ranks[acts])
@@ -219,7 +230,7 @@ def step(model: Model, ctx: Context, state: State, rng: np.random.Generator) -> 
     for o, (_, f) in enumerate(model.first_passage):
         hit = np.broadcast_to(np.asarray(f.fn(end_env), dtype=bool), (runs,))
         fp[o] = np.where((fp[o] < 0) & hit, t, fp[o])
-    return replace(new, first_passage=fp), occurred, fatalities
+    return replace(new, first_passage=fp), Day(occurred, acts, where, fatalities)
 
 
 def _write(x: np.ndarray, row: int, idx: np.ndarray, value: Any, model: Model, action: str, text: str,

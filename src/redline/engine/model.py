@@ -90,6 +90,7 @@ class Model:
     actions: list[ActionSpec]
     memories: list[MemorySpec]
     days_since: list[int]  # action indices whose days_since() is used
+    counted: list[int]  # action indices whose count() is used
     rung_names: list[str]  # in ladder order
     first_passage: list[tuple[str, Formula]]
     quantities: list[tuple[str, Formula]]
@@ -153,13 +154,14 @@ def build_model(
     ladder = sorted(sc.ladder, key=lambda r: sc.ladder[r].order)
     memories: dict[str, MemorySpec] = {}
     days_since: set[int] = set()
+    counted: set[int] = set()
     action_index = {a: i for i, a in enumerate(sc.actions)}
     state_index = {s: i for i, s in enumerate(state_names)}
 
     def formula(text: str | float) -> Formula:
         f = Formula.of(text)
         for call in f.expr.memory:
-            _register_memory(call, action_index, memories, days_since)
+            _register_memory(call, action_index, memories, days_since, counted)
         return f
 
     actions = []
@@ -199,6 +201,9 @@ def build_model(
         [init_over[s][1] if s in init_over else sc.state[s].initial for s in state_names], dtype=float
     )
     relax_hl = [formula(v.relax.half_life) if v.relax else None for v in sc.state.values()]
+    # Build every formula before reading the memory registries below.
+    first_passage = [(o, formula(out.when)) for o, out in sc.outcomes.items() if out.kind == "first_passage"]  # type: ignore[arg-type]
+    tracked = [(o, formula(out.value)) for o, out in sc.outcomes.items() if out.kind == "quantity"]  # type: ignore[arg-type]
     return Model(
         scenario=sc,
         origin=loaded.origin,
@@ -215,15 +220,20 @@ def build_model(
         actions=actions,
         memories=list(memories.values()),
         days_since=sorted(days_since),
+        counted=sorted(counted),
         rung_names=ladder,
-        first_passage=[(o, formula(out.when)) for o, out in sc.outcomes.items() if out.kind == "first_passage"],  # type: ignore[arg-type]
-        quantities=[(o, formula(out.value)) for o, out in sc.outcomes.items() if out.kind == "quantity"],  # type: ignore[arg-type]
+        first_passage=first_passage,
+        quantities=tracked,
         hazard_overrides={a: str(h.text) for a, (_, h) in hazard_over.items()},
     )
 
 
 def _register_memory(
-    call: Call, action_index: dict[str, int], memories: dict[str, MemorySpec], days_since: set[int]
+    call: Call,
+    action_index: dict[str, int],
+    memories: dict[str, MemorySpec],
+    days_since: set[int],
+    counted: set[int],
 ) -> None:
     aid = call.args[0].id  # type: ignore[attr-defined]
     idx = action_index[aid]
@@ -233,6 +243,8 @@ def _register_memory(
             memories[key] = MemorySpec(key, idx, Formula.of(to_text(call.args[1])))
     elif call.func == "days_since":
         days_since.add(idx)
+    elif call.func == "count":
+        counted.add(idx)
 
 
 def decay_factor(half_life: np.ndarray | float, what: str) -> np.ndarray | float:
