@@ -59,7 +59,7 @@ def test_poisson_by_inversion_has_poisson_moments():
 
 def _same(a: redline.Results, b: redline.Results) -> None:
     for name in ("first_passage", "quantity_values", "max_rung", "totals", "params", "daily_counts",
-                 "daily_fatalities", "hist", "sums"):
+                 "daily_fatalities", "hist", "hist_sum", "sums"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
     assert a.event_rows == b.event_rows
 

@@ -226,9 +226,9 @@ CASES = [
         [("hazard: {probability: p_strike}", 'hazard: {probability: "p_strike * recent(raid, heat)"}')],
         "recent(raid, heat)",
         "actions.strike.hazard.probability",
-        r"unknown name 'heat' in expression",
+        r"only parameters and numbers may set a half-life: 'heat'",
         "one of heat_half_life, p_strike, rate",
-        "heat",
+        "p_strike * recent(raid, heat)",
     ),
     (
         "unknown-name-in-relax",
@@ -298,7 +298,7 @@ CASES = [
         [("    plover: ASSAULT\n    assumption: test fixture\npolicies", "    plover: ASSAULT\npolicies")],
         "    actor: a\n",
         "actions.strike",
-        r"an action needs 'sources' \(with 'why'\) or an 'assumption' with its reason",
+        r"needs provenance: give 'sources' .* with 'why', or 'assumption' with its reason",
         None,
         None,
     ),
@@ -490,7 +490,7 @@ def test_yaml_tab_indentation_gives_its_line(toy_variant: Variant) -> None:
 
 @pytest.mark.parametrize(
     ("text", "found"),
-    [("- a\n- b\n", None), ("just text\n", "str"), ("42\n", "int"), ("", "an empty file"), ("# only a comment\n", "an empty file")],
+    [("- a\n- b\n", None), ("just text\n", "a single text value ('just text')"), ("42\n", "a single value (42)"), ("", "an empty file"), ("# only a comment\n", "an empty file")],
 )
 def test_a_file_that_is_not_a_mapping(tmp_path: Path, text: str, found: str | None) -> None:
     path = tmp_path / "flat.yaml"
@@ -502,11 +502,6 @@ def test_a_file_that_is_not_a_mapping(tmp_path: Path, text: str, found: str | No
         assert err.found == found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="load.py _read_yaml reports found=type(root).__name__, i.e. ruamel's internal class "
-    "'CommentedSeq' for a top-level list, instead of saying 'a list'",
-)
 def test_a_top_level_list_is_described_in_user_terms(tmp_path: Path) -> None:
     path = tmp_path / "flat.yaml"
     path.write_text("- a\n- b\n", encoding="utf-8")
@@ -556,11 +551,6 @@ def test_misspelt_field_is_reported_with_its_line(toy_variant: Variant) -> None:
     assert by_field["actions.raid.hazard"].message == "missing field 'hazard'"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="load.py _from_pydantic maps extra_forbidden to expected='only the documented fields (see "
-    "docs/scenario-format.md)': it does not list the valid field names of the model at that path",
-)
 def test_misspelt_field_lists_the_valid_fields(toy_variant: Variant) -> None:
     path = toy_variant(("    hazard: {rate: rate}", "    hazzard: {rate: rate}"))
     with pytest.raises(ScenarioErrors) as exc:
@@ -575,12 +565,6 @@ def test_misspelt_field_lists_the_valid_fields(toy_variant: Variant) -> None:
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="load.py _from_pydantic_all folds the union float|Distribution of a policy parameter into "
-    "'wrong type, expected: text (an expression) or a number' (a policy parameter is not an expression) "
-    "and adds a second error whose field path contains pydantic's 'tagged-union[Fixed,...]' tag",
-)
 def test_policy_parameter_of_wrong_type_gives_one_clear_error(toy_variant: Variant) -> None:
     path = toy_variant(("parameters: {p_strike: 0.1}", "parameters: {p_strike: abc}"))
     err = only_error(path)
@@ -589,11 +573,6 @@ def test_policy_parameter_of_wrong_type_gives_one_clear_error(toy_variant: Varia
     assert "expression" not in str(err.expected)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="validate.py checks an action's sources twice (the section loop in run() covers 'actions' "
-    "and _Checker.action() checks act.sources again), so an unknown source is reported twice",
-)
 def test_unknown_source_of_an_action_is_reported_once(toy_variant: Variant) -> None:
     path = toy_variant(
         ("    plover: ASSAULT\n    assumption: test fixture\npolicies", "    plover: ASSAULT\n    sources: [T9]\n    why: x\npolicies")
@@ -602,12 +581,6 @@ def test_unknown_source_of_an_action_is_reported_once(toy_variant: Variant) -> N
     assert_points_at(err, path, line_of(path, "sources: [T9]"), "actions.strike.sources.0")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Action is not a Sourced model and validate.py only checks 'sources or assumption', so an action "
-    "with sources but no 'why' is accepted, unlike state variables and parameters (and the action "
-    "error text itself says \"'sources' (with 'why')\")",
-)
 def test_action_sources_without_why_are_rejected(toy_variant: Variant) -> None:
     path = toy_variant(
         ("    plover: ASSAULT\n    assumption: test fixture\npolicies", "    plover: ASSAULT\n    sources: [T1]\npolicies")
@@ -618,17 +591,11 @@ def test_action_sources_without_why_are_rejected(toy_variant: Variant) -> None:
     assert err.location.path.startswith("actions.strike")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="validate.py _Checker.expr checks the names of recent()'s half-life twice: once among the "
-    "names of the whole expression (parse() puts them in Expr.names) and again in the recursive "
-    "half-life check, so one unknown name gives two errors with different 'expected' lists",
-)
 def test_unknown_name_in_recent_half_life_is_reported_once(toy_variant: Variant) -> None:
     path = toy_variant(("hazard: {probability: p_strike}", 'hazard: {probability: "p_strike * recent(raid, halflife)"}'))
     err = only_error(path)
     assert_points_at(err, path, line_of(path, "recent(raid, halflife)"), "actions.strike.hazard.probability")
-    assert err.message == "unknown name 'halflife' in expression"
+    assert err.message == "unknown name 'halflife' in the half-life of recent()"
     assert err.expected == "one of heat_half_life, p_strike, rate"
 
 

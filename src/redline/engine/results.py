@@ -47,7 +47,8 @@ class Results:
     params: np.ndarray  # (U, R)
     daily_counts: np.ndarray  # (H, A)
     daily_fatalities: np.ndarray  # (H, A)
-    hist: np.ndarray  # (H, V, B)
+    hist: np.ndarray  # (H, V, B) counts per bin
+    hist_sum: np.ndarray  # (H, V, B) sum of values per bin
     sums: np.ndarray  # (H, V)
     event_rows: list[tuple[int, int, int, int, float]] = field(default_factory=list)
 
@@ -68,6 +69,7 @@ class Results:
             daily_counts=np.zeros((h, a), dtype=np.int64),
             daily_fatalities=np.zeros((h, a)),
             hist=np.zeros((h, v, n_bins), dtype=np.int64),
+            hist_sum=np.zeros((h, v, n_bins)),
             sums=np.zeros((h, v)),
         )
 
@@ -82,6 +84,7 @@ class Results:
         self.daily_counts += block.daily_counts
         self.daily_fatalities += block.daily_fatalities
         self.hist += block.hist
+        self.hist_sum += block.hist_sum
         self.sums += block.sums
         self.event_rows.extend(block.events)
 
@@ -167,27 +170,25 @@ class Results:
 
     # ----- state over time -------------------------------------------------
     def state_quantiles(self, variable: str | None = None) -> pd.DataFrame:
-        """Per-day mean and quantiles of state variables (from exact merged histograms).
+        """Per-day mean and quantiles of state variables, from merged histograms.
 
-        Quantiles are interpolated inside histogram bins, so their resolution
-        is one bin (1/64 of the variable's range).
+        Each quantile is the mean of the values in the histogram bin that
+        holds it: exact when the bin holds one value (counts, flags, values
+        that did not move), otherwise within one bin (1/64 of the range).
         """
         names = self.model.state_names if variable is None else [variable]
         frames = []
         dates = self.dates()
+        days = np.arange(self.horizon)
         for name in names:
             i = self.model.state_names.index(name)
-            edges = self.bins.edges(i)
-            cum = np.cumsum(self.hist[:, i, :], axis=1) / self.runs  # (H, B)
+            counts = self.hist[:, i, :]
+            cum = np.cumsum(counts, axis=1) / self.runs  # (H, B)
             cols: dict[str, Any] = {"date": dates, "variable": name, "mean": self.sums[:, i] / self.runs}
             for q in QUANTILES:
                 j = np.argmax(cum >= q - 1e-12, axis=1)
-                prev = np.where(j > 0, cum[np.arange(len(j)), j - 1], 0.0)
-                within = cum[np.arange(len(j)), j] - prev
-                frac = np.where(within > 0, (q - prev) / np.where(within > 0, within, 1), 0.0)
-                value = edges[j] + np.clip(frac, 0, 1) * (edges[j + 1] - edges[j])
-                lo, hi = self.model.lower[i], self.model.upper[i]
-                cols[f"p{int(q * 100):02d}"] = np.clip(value, lo, hi)
+                value = self.hist_sum[days, i, j] / np.maximum(counts[days, j], 1)
+                cols[f"p{int(q * 100):02d}"] = np.clip(value, self.model.lower[i], self.model.upper[i])
             frames.append(pd.DataFrame(cols))
         return pd.concat(frames, ignore_index=True)
 

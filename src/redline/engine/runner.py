@@ -44,7 +44,8 @@ class BlockResult:
     params: np.ndarray  # (U, r) draws of uncertain parameters
     daily_counts: np.ndarray  # (H, A)
     daily_fatalities: np.ndarray  # (H, A)
-    hist: np.ndarray  # (H, V, N_BINS)
+    hist: np.ndarray  # (H, V, N_BINS) counts
+    hist_sum: np.ndarray  # (H, V, N_BINS) sum of the values in each bin
     sums: np.ndarray  # (H, V)
     events: list[tuple[int, int, int, int, float]] = field(default_factory=list)
 
@@ -100,6 +101,7 @@ def run_block(model: Model, seed: int, index: int, start: int, stop: int, keep_e
     daily_counts = np.zeros((h, a_n), dtype=np.int64)
     daily_fat = np.zeros((h, a_n))
     hist = np.zeros((h, v_n, N_BINS), dtype=np.int64)
+    hist_sum = np.zeros((h, v_n, N_BINS))
     sums = np.zeros((h, v_n))
     offsets = (np.arange(v_n) * N_BINS)[:, None]
     n_keep = max(0, min(keep_events - start, r))
@@ -115,9 +117,9 @@ def run_block(model: Model, seed: int, index: int, start: int, stop: int, keep_e
             for a, (_, values) in fatal.items():
                 daily_fat[t, a] = values.sum()
             sums[t] = state.x.sum(axis=1)
-            hist[t] = np.bincount((bins.index(state.x) + offsets).ravel(), minlength=v_n * N_BINS).reshape(
-                v_n, N_BINS
-            )
+            cells = (bins.index(state.x) + offsets).ravel()
+            hist[t] = np.bincount(cells, minlength=v_n * N_BINS).reshape(v_n, N_BINS)
+            hist_sum[t] = np.bincount(cells, weights=state.x.ravel(), minlength=v_n * N_BINS).reshape(v_n, N_BINS)
             if n_keep:
                 acts, runs = np.nonzero(occurred[:, :n_keep])
                 for a, k in zip(acts.tolist(), runs.tolist(), strict=True):
@@ -139,6 +141,7 @@ def run_block(model: Model, seed: int, index: int, start: int, stop: int, keep_e
         daily_counts=daily_counts,
         daily_fatalities=daily_fat,
         hist=hist,
+        hist_sum=hist_sum,
         sums=sums,
         events=events,
     )

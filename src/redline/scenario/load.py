@@ -90,10 +90,20 @@ def _read_yaml(text: str, file: str) -> tuple[Any, dict[Path_, tuple[str, int, i
             "a scenario file must be a YAML mapping",
             Location(file, 1, 1),
             expected="keys such as id, title, actors, parameters, actions",
-            found=type(root).__name__ if root is not None else "an empty file",
+            found=_kind_of(root),
         )
     positions: dict[Path_, tuple[str, int, int]] = {(): (file, 1, 1)}
     return _plain(root, (), positions, file), positions
+
+
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "an empty file"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"a single text value ({value[:40]!r})"
+    return f"a single value ({value!r})"
 
 
 def _plain(node: Any, path: Path_, pos: dict[Path_, tuple[str, int, int]], file: str) -> Any:
@@ -245,11 +255,14 @@ def _from_pydantic_all(errors: list[Any], positions: Positions) -> list[Scenario
     unions: dict[tuple, list[str]] = {}
     for err in errors:
         loc = tuple(err["loc"])
-        if loc and isinstance(loc[-1], str) and loc[-1] in _UNION_TAGS:
-            unions.setdefault(loc[:-1], []).append(loc[-1])
-            if len(unions[loc[:-1]]) > 1:
+        tag_at = next((i for i, p in enumerate(loc) if isinstance(p, str) and p.startswith("tagged-union[")), None)
+        if tag_at is not None or (loc and isinstance(loc[-1], str) and loc[-1] in _UNION_TAGS):
+            base = loc[:tag_at] if tag_at is not None else loc[:-1]
+            unions.setdefault(base, []).append(str(loc[-1]))
+            if len(unions[base]) > 1:
                 continue
-            err = {**err, "loc": loc[:-1], "type": "union", "msg": "wrong type"}
+            is_dist = tag_at is not None or any(p == "parameters" for p in base[:1]) or "policies" in base[:1]
+            err = {**err, "loc": base, "type": "union_dist" if is_dist else "union", "msg": "wrong type"}
         out.append(_from_pydantic(err, positions))
     return out
 
@@ -269,13 +282,45 @@ def _from_pydantic(err: Mapping[str, Any], positions: Positions) -> ScenarioErro
     if kind == "missing":
         return ScenarioError(f"missing field {clean[-1]!r}", where, expected="this field to be present")
     if kind == "extra_forbidden":
-        return ScenarioError(
-            f"unknown field {clean[-1]!r}", where, expected="only the documented fields (see docs/scenario-format.md)"
-        )
+        fields = _fields_at(tuple(clean[:-1]))
+        expected = ("one of " + ", ".join(fields)) if fields else "only the documented fields"
+        return ScenarioError(f"unknown field {clean[-1]!r}", where, expected=expected + " (see docs/scenario-format.md)")
     found_text = None if isinstance(found, dict) else _short(found)
+    if kind == "union_dist":
+        return ScenarioError(
+            "wrong type", where, expected="a number or a distribution such as {kind: uniform, low: 0, high: 1}",
+            found=found_text,
+        )
     if kind == "union":
         return ScenarioError("wrong type", where, expected="text (an expression) or a number", found=found_text)
     return ScenarioError(message, where, found=found_text)
+
+
+def _fields_at(path: tuple) -> list[str]:
+    """Field names of the pydantic model found at ``path`` of a scenario (empty if unknown)."""
+    import typing
+
+    from pydantic import BaseModel
+
+    current: Any = Scenario
+    for part in path:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            if part not in current.model_fields:
+                return []
+            current = current.model_fields[part].annotation
+        elif typing.get_origin(current) is dict:
+            current = typing.get_args(current)[1]
+        else:
+            return []
+        while typing.get_origin(current) in (typing.Union, typing.Annotated) or type(current).__name__ == "UnionType":
+            members = [a for a in typing.get_args(current) if a is not type(None)]
+            models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
+            current = models[0] if len(models) == 1 else (members[0] if len(members) == 1 else None)
+            if current is None:
+                return []
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
 
 
 _DIST_KINDS = {"fixed", "uniform", "loguniform", "triangular", "normal", "lognormal", "beta", "gamma"}

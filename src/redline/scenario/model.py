@@ -267,7 +267,7 @@ class Acled(Strict):
         return self
 
 
-class Action(Strict):
+class Action(Sourced):
     actor: str
     target: str
     rung: str
@@ -278,9 +278,6 @@ class Action(Strict):
     fatalities: str | float | None = None
     acled: Acled
     plover: Literal[PLOVER_TYPES]  # type: ignore[valid-type]
-    sources: list[str] = []
-    why: str | None = None
-    assumption: str | None = None
 
 
 class Policy(Strict):

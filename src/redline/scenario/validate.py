@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from redline.errors import ExpressionError, ScenarioError
 from redline.expr import FUNCTIONS, RANDOM_FUNCTIONS, Expr, parse, to_text
+from redline.expr.parse import Call, Name, Node
 from redline.scenario.load import Positions
 from redline.scenario.model import Distribution, Scenario
 
@@ -49,7 +50,7 @@ class _Checker:
             self.errors.append(exc)
             return None
         valid = set(names)
-        for name in sorted(e.names - valid):
+        for name in sorted(_names_outside_half_lives(e.tree) - valid):
             hint = ""
             if hasattr(builtins, name):
                 hint = " (Python built-ins are not available in expressions)"
@@ -73,8 +74,12 @@ class _Checker:
                 continue
             self.ref(path, "action", call.args[0].id, self.sc.actions)  # type: ignore[attr-defined]
             if call.func == "recent":
-                hl = to_text(call.args[1])
-                self.expr(path, hl, self.sc.parameters, allow_memory=False)
+                for name in sorted(parse(to_text(call.args[1])).names - set(self.sc.parameters)):
+                    kind = "unknown name" if name not in valid else "only parameters and numbers may set a half-life:"
+                    self.err(path, f"{kind} {name!r} in the half-life of recent()",
+                             expected="one of " + ", ".join(sorted(self.sc.parameters)), found=str(text))
+                if any(c.func in ("recent", "count", "days_since") for c in parse(to_text(call.args[1])).memory):
+                    self.err(path, "memory functions are not allowed in a half-life", expected="numbers and parameter names")
         return e
 
     def dist(self, path: tuple, d: Distribution | float) -> None:
@@ -106,7 +111,7 @@ class _Checker:
             if rung.order in orders:
                 self.err(("ladder", rid, "order"), f"rung order {rung.order} already used by {orders[rung.order]!r}")
             orders[rung.order] = rid
-        for section in ("state", "parameters", "actions", "policies"):
+        for section in ("state", "parameters", "policies"):  # actions: checked in action()
             for key, item in getattr(sc, section).items():
                 for i, src in enumerate(item.sources):
                     self.ref((section, key, "sources", i), "source", src, sc.sources)
@@ -160,8 +165,6 @@ class _Checker:
         self.ref((*p, "rung"), "rung", act.rung, sc.ladder)
         for i, src in enumerate(act.sources):
             self.ref((*p, "sources", i), "source", src, sc.sources)
-        if not act.sources and not act.assumption:
-            self.err(p, "an action needs 'sources' (with 'why') or an 'assumption' with its reason")
         self.expr((*p, "hazard", act.hazard.kind), act.hazard.text, base_names)
         scope = [*base_names, *ACTION_BUILTINS]
         for did, text in act.draws.items():
@@ -175,6 +178,22 @@ class _Checker:
                     self.expr((*p, "effects", op, var), text, scope, allow_random=True)
         if act.fatalities is not None:
             self.expr((*p, "fatalities"), act.fatalities, scope, allow_random=True)
+
+
+def _names_outside_half_lives(node: Node) -> set[str]:
+    """Names an expression reads, leaving out the half-life argument of recent()."""
+    if isinstance(node, Name):
+        return {node.id}
+    if isinstance(node, Call):
+        if node.func in ("recent", "count", "days_since"):
+            return set()  # action ids are checked as actions; half-lives separately
+        return set().union(*(_names_outside_half_lives(a) for a in node.args))
+    out: set[str] = set()
+    for child in vars(node).values():
+        for item in child if isinstance(child, tuple) else (child,):
+            if isinstance(item, Node):
+                out |= _names_outside_half_lives(item)
+    return out
 
 
 def cross_check(scenario: Scenario, positions: Positions) -> list[ScenarioError]:
