@@ -117,7 +117,7 @@ def build_model(
     """Compile ``scenario`` with ``policies`` applied (default: the scenario's baseline)."""
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     sc = loaded.scenario
-    chosen = tuple(sc.baseline if policies is None else policies)
+    chosen = tuple(dict.fromkeys(sc.baseline if policies is None else policies))  # drop repeats, keep order
     for name in chosen:
         if name not in sc.policies:
             raise UnknownNameError("policy", name, sc.policies)

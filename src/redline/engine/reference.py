@@ -36,6 +36,12 @@ def _decay(half_life: float, what: str) -> float:
     return 0.5 ** (1.0 / half_life)
 
 
+def _nan_check(value: float, name: str, action, run: int, day: int) -> None:  # type: ignore[no-untyped-def]
+    if value != value:  # NaN
+        text = next((f.text for f in [*(f for _, f in action.set), *(f for _, f in action.add)]), "")
+        raise NumericalError(f"effect on {name!r}", action.id, text, run, day, float("nan"))
+
+
 def simulate_reference(
     scenario: str | LoadedScenario,
     policies: Sequence[str] | None = None,
@@ -105,8 +111,10 @@ def _one_run(model: Model, rng: np.random.Generator, r: int, fp: np.ndarray, qv:
             sets = [(model.state_names[row], float(evaluate_scalar(f.expr.tree, sub))) for row, f in a.set]
             adds = [(model.state_names[row], float(evaluate_scalar(f.expr.tree, sub))) for row, f in a.add]
             for name, value in sets:
+                _nan_check(value, name, a, r, t)
                 state[name] = min(max(value, lower[name]), upper[name])
             for name, delta in adds:
+                _nan_check(state[name] + delta, name, a, r, t)
                 state[name] = min(max(state[name] + delta, lower[name]), upper[name])
         for a in model.actions:
             counts[a.index] += occurred[a.index]

@@ -250,7 +250,9 @@ class _Converter:
             right = self.convert(node.right, d)
             if op == "**":
                 self._check_exponent(right, node)
-            return Bin(op, self.convert(node.left, d), right)
+            # a long flat chain (a + b + c + ...) is left-nested by Python; it is not deep nesting
+            left_depth = depth if isinstance(node.left, ast.BinOp) else d
+            return Bin(op, self.convert(node.left, left_depth), right)
         if isinstance(node, ast.Compare):
             ops = []
             for op_node in node.ops:

@@ -143,6 +143,8 @@ class StateVar(Sourced):
             raise ValueError(f"bounds must satisfy low < high, found [{lo}, {hi}]")
         if not lo <= self.initial <= hi:
             raise ValueError(f"initial value {self.initial} lies outside bounds [{lo}, {hi}]")
+        if self.relax is not None and not lo <= self.relax.to <= hi:
+            raise ValueError(f"relax target {self.relax.to} lies outside bounds [{lo}, {hi}]")
         return self
 
 
@@ -284,6 +286,7 @@ class Policy(Strict):
     actor: str
     description: str
     sources: list[str] = []
+    why: str | None = None
     assumption: str | None = None
     parameters: dict[str, float | Distribution] = {}
     hazards: dict[str, Hazard] = {}
