@@ -158,6 +158,18 @@ def _check(values: Any, runs: int, *, what: str, action: str, text: str, upper: 
     return h
 
 
+def _check_hazards(model: Model, hazards: np.ndarray, ctx: Context, t: int) -> np.ndarray:
+    """Each action's largest hazard; raise NumericalError for the first NaN, negative, infinite
+    or >1-probability hazard."""
+    low, high = hazards.min(axis=1), hazards.max(axis=1)
+    if (low >= 0.0).all() and (high <= model.hazard_upper).all() and (high < np.inf).all():
+        return high
+    for a in model.actions:
+        _check(hazards[a.index], ctx.runs, what=f"{a.kind} hazard", action=a.id, text=a.hazard.text,
+               upper=float(model.hazard_upper[a.index]), ctx=ctx, t=t)
+    raise AssertionError("unreachable: some hazard failed the check above")  # pragma: no cover
+
+
 def step(model: Model, ctx: Context, state: State, rng: np.random.Generator) -> tuple[State, Day]:
     """Simulate one day; returns the new state and what happened that day."""
     t = state.day
@@ -169,16 +181,19 @@ def step(model: Model, ctx: Context, state: State, rng: np.random.Generator) -> 
     env = environment(model, ctx, state, x, t)
 
     n_actions = len(model.actions)
-    occurred = np.empty((n_actions, runs), dtype=np.int32)
+    hazards = np.empty((n_actions, runs))
     for a in model.actions:
-        u = rng.random(runs)
-        upper = 1.0 if a.kind == "probability" else np.inf
-        h = _check(a.hazard.fn(env), runs, what=f"{a.kind} hazard", action=a.id, text=a.hazard.text,
-                   upper=upper, ctx=ctx, t=t)
-        if a.kind == "probability":
-            np.less(u, h, out=occurred[a.index], casting="unsafe")
-        else:
-            occurred[a.index] = poisson_from_uniform(np.ascontiguousarray(h), u)
+        hazards[a.index] = a.hazard.fn(env)
+    high = _check_hazards(model, hazards, ctx, t) if runs and n_actions else np.zeros(n_actions)
+    # Uniforms only for actions that can happen today in some run (a zero hazard needs no draw).
+    live = np.flatnonzero(high > 0)
+    occurred = np.zeros((n_actions, runs), dtype=np.int32)
+    if live.size:
+        uniforms = rng.random((live.size, runs))
+        occurred[live] = np.less(uniforms, hazards[live])
+        for row, a in enumerate(live.tolist()):
+            if model.hazard_upper[a] == np.inf:
+                occurred[a] = poisson_from_uniform(hazards[a], uniforms[row])
     # One scan finds every (action, run) that happened today; rows come out sorted by action.
     flat = np.flatnonzero(occurred != 0)
     acts, where = np.divmod(flat, runs) if runs else (flat, flat)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -96,7 +97,15 @@ class Model:
     quantities: list[tuple[str, Formula]]
     hazard_overrides: dict[str, str] = field(default_factory=dict)
 
-    @property
+    @cached_property
+    def rate_actions(self) -> list[int]:
+        return [a.index for a in self.actions if a.kind == "rate"]
+
+    @cached_property
+    def hazard_upper(self) -> np.ndarray:
+        return np.array([1.0 if a.kind == "probability" else np.inf for a in self.actions])
+
+    @cached_property
     def rung_ranks(self) -> np.ndarray:
         return np.array([a.rung_rank for a in self.actions], dtype=np.int16)
 

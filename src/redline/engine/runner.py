@@ -26,7 +26,7 @@ from redline.engine.results import Results
 from redline.errors import RedlineError, SimulationInterrupted
 from redline.scenario.load import LoadedScenario, load_scenario
 
-BLOCK_SIZE = 8192  # runs per random stream; part of what a seed means
+BLOCK_SIZE = 16384  # runs per random stream; part of what a seed means
 N_BINS = 64  # histogram bins per state variable and day
 
 Progress = Callable[[int, int], None]  # (runs done, runs total)

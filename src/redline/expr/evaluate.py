@@ -80,11 +80,28 @@ _BIN: dict[str, Callable[[Any, Any], Any]] = {
 def _draw(func: str, rng: np.random.Generator, args: list[Any], size: Any) -> Any:
     """One random draw per run (size=None draws a scalar)."""
     if func == "poisson":
-        return np.asarray(rng.poisson(np.maximum(args[0], 0.0), size=size), dtype=float)
+        lam = np.maximum(args[0], 0.0)
+        if size is None:
+            return np.asarray(rng.poisson(lam), dtype=float)
+        lam = np.broadcast_to(lam, (size,))
+        out = np.zeros(size)
+        live = lam > 0  # draw only where a count can be non-zero: most runs, most days
+        if live.any():
+            out[live] = rng.poisson(lam[live])
+        return out
     if func == "binomial":
         n = np.maximum(np.rint(args[0]), 0).astype(np.int64)
         p = np.clip(args[1], 0.0, 1.0)
-        return np.asarray(rng.binomial(n, p, size=size), dtype=float)
+        if size is None:
+            return np.asarray(rng.binomial(n, p), dtype=float)
+        n, p = np.broadcast_to(n, (size,)), np.broadcast_to(p, (size,))
+        if n.max(initial=0) <= 1:  # Binomial(1, p) is a Bernoulli(p) draw: one uniform, no rejection
+            return ((rng.random(size) < p) & (n == 1)).astype(float)
+        out = np.zeros(size)
+        live = (n > 0) & (p > 0)
+        if live.any():
+            out[live] = rng.binomial(n[live], p[live])
+        return out
     if func == "bernoulli":
         u = rng.random(size=size)
         return np.asarray(u < np.clip(args[0], 0.0, 1.0), dtype=float)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 from redline.scenario.model import (
     Beta,
@@ -51,11 +51,33 @@ def frozen(d: Distribution):  # type: ignore[no-untyped-def]
 
 
 def ppf(d: Distribution | float, u: np.ndarray) -> np.ndarray:
-    """Values at quantiles ``u`` (shape preserved)."""
+    """Values at quantiles ``u`` (shape preserved).
+
+    Closed forms (or one scipy.special inverse) instead of scipy.stats' generic
+    ppf, which is several times slower; tests check both agree.
+    """
     if isinstance(d, int | float):
         return np.full(u.shape, float(d))
     if isinstance(d, Fixed):
         return np.full(u.shape, d.value)
+    if isinstance(d, Uniform):
+        return d.low + u * (d.high - d.low)
+    if isinstance(d, LogUniform):
+        return np.exp(np.log(d.low) + u * (np.log(d.high) - np.log(d.low)))
+    if isinstance(d, Triangular):
+        width = d.high - d.low
+        c = (d.mode - d.low) / width
+        left = d.low + np.sqrt(u * width * (d.mode - d.low))
+        right = d.high - np.sqrt((1 - u) * width * (d.high - d.mode))
+        return np.where(u < c, left, right)
+    if isinstance(d, LogNormal):
+        return d.median * np.exp(d.sigma * special.ndtri(u))
+    if isinstance(d, Normal) and math.isinf(d.low) and math.isinf(d.high):
+        return d.mean + d.sd * special.ndtri(u)
+    if isinstance(d, Beta):
+        return d.low + (d.high - d.low) * special.betaincinv(d.a, d.b, u)
+    if isinstance(d, Gamma):
+        return d.scale * special.gammaincinv(d.shape, u)
     return np.asarray(frozen(d).ppf(u), dtype=float)
 
 
