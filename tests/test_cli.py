@@ -8,7 +8,6 @@ import shlex
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from typer.testing import CliRunner
 
 from redline.cli import app
@@ -98,7 +97,7 @@ def test_bad_numbers_are_rejected_by_the_cli():
 
 def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text()
-    blocks = re.findall(r"```bash\n(.*?)```", readme, re.S)
+    blocks = re.findall(r"```bash\n(.*?)```", readme, re.DOTALL)
     assert blocks[1].strip() in (ROOT / ".ci" / "run").read_text()
     assert "redline run" in blocks[0]
 
@@ -106,7 +105,7 @@ def test_ci_runs_the_readme_test_command():
 def test_every_readme_example_command_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     readme = (ROOT / "README.md").read_text()
-    commands = [line.split("#")[0].strip() for block in re.findall(r"```bash\n(.*?)```", readme, re.S)[2:]
+    commands = [line.split("#")[0].strip() for block in re.findall(r"```bash\n(.*?)```", readme, re.DOTALL)[2:]
                 for line in block.splitlines() if line.startswith("redline ")]
     assert len(commands) >= 5
     for command in commands:

@@ -189,3 +189,14 @@ def test_fast_quantile_functions_match_scipy(dist):
     d = TypeAdapter(Distribution).validate_python(dist)
     u = np.random.default_rng(0).random(5000)
     np.testing.assert_allclose(ppf(d, u), frozen(d).ppf(u), rtol=1e-9, atol=1e-12)
+
+
+def test_nan_inside_a_random_draw_is_reported_not_swallowed(toy_variant):
+    path = toy_variant(('draws: {hurt: "binomial(n, 0.5)"}', 'draws: {hurt: "poisson(log(t - 100))"}'))
+    with pytest.raises(NumericalError, match="of action 'raid' is nan in run") as info:
+        redline.simulate(path, runs=2000, seed=1)
+    assert info.value.day == 0
+    from redline.engine.reference import simulate_reference
+
+    with pytest.raises(NumericalError, match="of action 'raid' is nan in run"):
+        simulate_reference(path, runs=50, seed=1)

@@ -307,8 +307,8 @@ CASES = [
         [("event_type: Explosions/Remote violence, sub_event_type: Air", "event_type: Explosion, sub_event_type: Air")],
         "event_type: Explosion,",
         "actions.strike.acled",
-        r"unknown ACLED event_type 'Explosion'; valid: Battles, Explosions/Remote violence, "
-        r"Violence against civilians, Protests, Riots, Strategic developments",
+        (r"unknown ACLED event_type 'Explosion'; valid: Battles, Explosions/Remote violence, "
+         r"Violence against civilians, Protests, Riots, Strategic developments"),
         None,
         None,
     ),

@@ -6,7 +6,8 @@ model; run data is handled with masks and index arrays.  One day ``t``:
 1. (t > 0) relaxing state variables move toward their targets;
 2. every action's hazard is evaluated on the start-of-day state;
 3. occurrences are sampled: Bernoulli for ``probability`` hazards, Poisson
-   for ``rate`` hazards, both by inversion of one uniform per action and run;
+   for ``rate`` hazards, both by inversion of one uniform per action and run
+   (drawn only for actions whose hazard is above zero in some run that day);
 4. actions apply their draws and effects in declaration order, only on the
    runs where they happened, clipping written variables to their bounds;
 5. memories, counts and last-occurrence days are updated;

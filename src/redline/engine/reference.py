@@ -9,6 +9,7 @@ It is slow on purpose: clarity over speed.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -37,7 +38,7 @@ def _decay(half_life: float, what: str) -> float:
 
 
 def _nan_check(value: float, name: str, action, run: int, day: int) -> None:  # type: ignore[no-untyped-def]
-    if value != value:  # NaN
+    if math.isnan(value):
         text = next((f.text for f in [*(f for _, f in action.set), *(f for _, f in action.add)]), "")
         raise NumericalError(f"effect on {name!r}", action.id, text, run, day, float("nan"))
 

@@ -15,7 +15,7 @@ from redline.scenario.distributions import describe
 
 if TYPE_CHECKING:
     from redline.engine.model import Model
-    from redline.engine.runner import BlockResult, Bins
+    from redline.engine.runner import Bins, BlockResult
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 

@@ -80,25 +80,26 @@ _BIN: dict[str, Callable[[Any, Any], Any]] = {
 def _draw(func: str, rng: np.random.Generator, args: list[Any], size: Any) -> Any:
     """One random draw per run (size=None draws a scalar)."""
     if func == "poisson":
-        lam = np.maximum(args[0], 0.0)
+        lam = np.maximum(args[0], 0.0)  # NaN stays NaN and is reported by the caller
         if size is None:
-            return np.asarray(rng.poisson(lam), dtype=float)
+            return np.float64("nan") if np.isnan(lam) else np.asarray(rng.poisson(lam), dtype=float)
         lam = np.broadcast_to(lam, (size,))
-        out = np.zeros(size)
+        out = np.where(np.isnan(lam), np.nan, 0.0)
         live = lam > 0  # draw only where a count can be non-zero: most runs, most days
         if live.any():
             out[live] = rng.poisson(lam[live])
         return out
     if func == "binomial":
-        n = np.maximum(np.rint(args[0]), 0).astype(np.int64)
-        p = np.clip(args[1], 0.0, 1.0)
+        bad = np.isnan(args[0]) | np.isnan(args[1])  # NaN in, NaN out: the caller reports it
+        n = np.maximum(np.rint(np.nan_to_num(args[0])), 0).astype(np.int64)
+        p = np.clip(np.nan_to_num(args[1]), 0.0, 1.0)
         if size is None:
-            return np.asarray(rng.binomial(n, p), dtype=float)
+            return np.float64("nan") if bad else np.asarray(rng.binomial(n, p), dtype=float)
         n, p = np.broadcast_to(n, (size,)), np.broadcast_to(p, (size,))
         if n.max(initial=0) <= 1:  # Binomial(1, p) is a Bernoulli(p) draw: one uniform, no rejection
-            return ((rng.random(size) < p) & (n == 1)).astype(float)
-        out = np.zeros(size)
-        live = (n > 0) & (p > 0)
+            return np.where(bad, np.nan, ((rng.random(size) < p) & (n == 1)).astype(float))
+        out = np.where(bad, np.nan, 0.0)
+        live = (n > 0) & (p > 0) & ~bad
         if live.any():
             out[live] = rng.binomial(n[live], p[live])
         return out

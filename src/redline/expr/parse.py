@@ -155,7 +155,7 @@ class Expr:
         return self.text
 
 
-def parse(text: str | float | int | bool, location: Location | None = None) -> Expr:
+def parse(text: str | float | bool, location: Location | None = None) -> Expr:
     """Parse ``text`` into an :class:`Expr`, rejecting anything not whitelisted."""
     if isinstance(text, bool):
         text = "1" if text else "0"
@@ -229,7 +229,7 @@ class _Converter:
     def convert(self, node: ast.AST, depth: int) -> Node:
         self.count += 1
         if self.count > MAX_NODES:
-            raise self.fail("expression too large", expected=f"at most {MAX_NODES} terms")
+            raise self.fail("expression too large", expected=f"at most {MAX_NODES} syntax-tree nodes (numbers, names, operators, calls)")
         if depth > MAX_DEPTH:
             raise self.fail("expression nested too deeply", expected=f"depth <= {MAX_DEPTH}")
         d = depth + 1

@@ -83,7 +83,7 @@ def _read_yaml(text: str, file: str) -> tuple[Any, dict[Path_, tuple[str, int, i
         loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
         problem = exc.problem or exc.context or "cannot parse YAML"
         raise ScenarioError(f"YAML syntax error: {problem}", loc, expected="valid YAML") from None
-    except Exception as exc:  # ruamel raises a few unmarked errors (e.g. bad encodings)
+    except Exception as exc:  # noqa: BLE001 - ruamel raises unmarked errors of several types (bad encodings, ...)
         raise ScenarioError(f"YAML cannot be read: {exc}", Location(file), expected="valid YAML") from None
     if not isinstance(root, CommentedMap):
         raise ScenarioError(
