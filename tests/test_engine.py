@@ -200,3 +200,20 @@ def test_nan_inside_a_random_draw_is_reported_not_swallowed(toy_variant):
 
     with pytest.raises(NumericalError, match="of action 'raid' is nan in run"):
         simulate_reference(path, runs=50, seed=1)
+
+
+def test_a_worker_error_is_the_first_block_in_block_order(toy_variant):
+    """With several workers the error reported is the one of the earliest block, whatever the timing."""
+    path = toy_variant(("hazard: {rate: rate}", 'hazard: {rate: "rate * (1 - t / 10)"}'))
+    seen = set()
+    for workers in (1, 2, 3):
+        with pytest.raises(NumericalError) as info:
+            redline.simulate(path, runs=3 * BLOCK_SIZE, seed=1, workers=workers)
+        seen.add((info.value.run, info.value.day))
+    assert seen == {(0, 11)}
+
+
+def test_unusable_arguments_are_rejected():
+    for bad in ({"runs": True}, {"workers": 2.5}, {"keep_events": None}, {"horizon": 100_000}):
+        with pytest.raises(RedlineError):
+            redline.simulate(TOY, **{"runs": 10, **bad})

@@ -67,7 +67,7 @@ def run(
     scenario: Annotated[str, typer.Argument(help="Built-in scenario name or path to a YAML file.")] = "iraq-2020",
     policy: Annotated[list[str] | None, typer.Option("--policy", "-p", help="Policy to apply (repeat or comma-separate). Default: the scenario's baseline.")] = None,
     runs: Annotated[int, typer.Option(min=1, help="Number of Monte Carlo runs.")] = 10_000,
-    horizon: Annotated[int | None, typer.Option(min=1, help="Days to simulate (default: the scenario's).")] = None,
+    horizon: Annotated[int | None, typer.Option(min=1, max=3650, help="Days to simulate (default: the scenario's).")] = None,
     seed: Annotated[int | None, typer.Option(min=0, help="Random seed (default: fresh; printed so the run can be repeated).")] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (default: one per core for large runs).")] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the summary as JSON to this file.")] = None,
@@ -81,6 +81,9 @@ def run(
     Example: redline run iraq-2020 --policy restraint --runs 20000 --seed 7 --json out.json
     """
     loaded = load_scenario(scenario)
+    report_path = None if no_report else (report or Path(f"{loaded.scenario.id}-report.html"))
+    for option, path in (("--json", json_path), ("--events", events), ("--report", report_path)):
+        _check_writable(option, path)
     with Progress(
         TextColumn("[bold]simulating[/]"),
         BarColumn(),
@@ -104,15 +107,32 @@ def run(
         )
     print_summary(res)
     if json_path is not None:
-        json_path.write_text(json.dumps(res.to_dict(), indent=2) + "\n", encoding="utf-8")
+        _write("--json", json_path, lambda p: p.write_text(json.dumps(res.to_dict(), indent=2, allow_nan=False) + "\n",
+                                                            encoding="utf-8"))
         out.print(f"JSON summary: {json_path}")
     if events is not None:
-        res.events().to_csv(events, index=False)
+        _write("--events", events, lambda p: res.events().to_csv(p, index=False))
         out.print(f"events of {min(sample_runs, runs)} sample runs: {events}")
-    if not no_report:
-        path = report or Path(f"{res.scenario_id}-report.html")
-        res.write_report(str(path))
-        out.print(f"report: {path}")
+    if report_path is not None:
+        _write("--report", report_path, lambda p: res.write_report(str(p)))
+        out.print(f"report: {report_path}")
+
+
+def _check_writable(option: str, path: Path | None) -> None:
+    """Fail before a long simulation, not after it, when an output cannot be written."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise RedlineError(f"{option}: {path} is a directory\n  expected: a file path")
+    if not path.parent.is_dir():
+        raise RedlineError(f"{option}: folder {path.parent} does not exist\n  expected: a path in an existing folder")
+
+
+def _write(option: str, path: Path, write: Callable[[Path], Any]) -> None:
+    try:
+        write(path)
+    except OSError as exc:
+        raise RedlineError(f"{option}: cannot write {path}: {exc.strerror or exc}") from None
 
 
 def print_summary(res: Results) -> None:

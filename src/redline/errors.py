@@ -64,13 +64,30 @@ class ScenarioError(RedlineError):
         super().__init__(text)
 
 
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (_rebuild, (type(self), (self.message, self.location), {"expected": self.expected, "found": self.found}))
+
+
+def _rebuild(cls: type, args: tuple, kwargs: dict) -> Exception:
+    """Unpickle an error raised in a worker process."""
+    return cls(*args, **kwargs)
+
+
 class ScenarioErrors(ScenarioError):
     """Several scenario errors reported together (validation collects them all)."""
 
     def __init__(self, errors: list[ScenarioError]) -> None:
         self.errors = errors
+        first = errors[0] if errors else None
+        self.message = first.message if first else "no errors"
+        self.location = first.location if first else None
+        self.expected = first.expected if first else None
+        self.found = first.found if first else None
         body = "\n".join(str(e) for e in errors)
         RedlineError.__init__(self, f"{len(errors)} error(s) in scenario:\n{body}")
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (_rebuild, (type(self), (self.errors,), {}))
 
 
 class ExpressionError(ScenarioError):
@@ -86,30 +103,40 @@ class UnknownNameError(RedlineError, KeyError):
         self.kind = kind
         self.name = name
         self.valid = sorted(valid)
+        self._args = (kind, name, self.valid)
         listing = ", ".join(self.valid) if self.valid else "(none)"
         super().__init__(f"unknown {kind} {name!r}; valid {kind} names: {listing}")
 
     def __str__(self) -> str:  # KeyError would otherwise repr() the message
         return str(self.args[0])
 
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (_rebuild, (type(self), self._args, {}))
+
 
 class NumericalError(RedlineError):
     """A hazard or effect produced NaN, a negative rate, infinity, or p > 1."""
 
     def __init__(
-        self, what: str, action: str, expression: str, run: int, day: int, value: float
+        self, what: str, action: str, expression: str, run: int, day: int, value: float, *, owner: str = "action"
     ) -> None:
+        self._args = (what, action, expression, run, day, value)
+        self.owner = owner
         self.action = action
         self.expression = expression
         self.run = run
         self.day = day
         self.value = value
         super().__init__(
-            f"{what} of action {action!r} is {value:.6g} in run {run} on day {day}\n"
+            f"{what} of {owner} {action!r} is {value:.6g} in run {run} on day {day}\n"
             f"  expression: {expression}\n"
             f"  expected: a finite number"
-            + (" between 0 and 1" if "probability" in what else " >= 0")
+            + (" between 0 and 1" if "probability" in what else " between 0 and 1e6 events a day" if "rate" in what
+               else " >= 0" if owner == "action" else "")
         )
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (_rebuild, (type(self), self._args, {"owner": self.owner}))
 
 
 class SimulationInterrupted(RedlineError):

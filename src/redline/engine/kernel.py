@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from redline.engine.model import NEVER, Model, decay_factor
 from redline.errors import NumericalError
@@ -124,11 +125,23 @@ def environment(model: Model, ctx: Context, state: State, x: np.ndarray, t: int)
     return env
 
 
+MAX_RATE = 1e6  # events per day; a larger rate hazard is reported as numerical trouble
+_SMALL_RATE = 30.0  # above this, inversion by summing terms is slow: use scipy's Poisson quantile
+
+
 def poisson_from_uniform(rate: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Poisson counts by inversion of the uniforms ``u`` (exact, cheap for small rates)."""
-    pmf = np.exp(-rate)
+    """Poisson counts by inversion of the uniforms ``u`` (exact).
+
+    Small rates (the usual case) sum the Poisson terms; rates above 30 use
+    scipy's quantile function, which stays exact where exp(-rate) underflows.
+    """
     out = np.zeros(rate.shape, dtype=np.int64)
-    idx = np.flatnonzero(u >= pmf)
+    big = rate > _SMALL_RATE
+    if big.any():
+        out[big] = stats.poisson.ppf(u[big], rate[big]).astype(np.int64)
+        rate = np.where(big, 0.0, rate)
+    pmf = np.exp(-rate)
+    idx = np.flatnonzero((u >= pmf) & ~big)
     if idx.size == 0:
         return out
     lam, uu, pm = rate[idx], u[idx], pmf[idx]
@@ -152,8 +165,8 @@ def _as_runs(values: Any, runs: int) -> np.ndarray:
 
 def _check(values: Any, runs: int, *, what: str, action: str, text: str, upper: float, ctx: Context, t: int) -> np.ndarray:
     h = _as_runs(values, runs)
-    if runs and not (h.min() >= 0.0 and h.max() <= upper and h.max() < np.inf):
-        bad = ~((h >= 0.0) & (h <= upper) & (h < np.inf))
+    if runs and not (h.min() >= 0.0 and h.max() <= upper):
+        bad = ~((h >= 0.0) & (h <= upper))
         i = int(np.argmax(bad))
         raise NumericalError(what, action, text, ctx.run_offset + i, t, float(h[i]))
     return h
@@ -163,7 +176,7 @@ def _check_hazards(model: Model, hazards: np.ndarray, ctx: Context, t: int) -> n
     """Each action's largest hazard; raise NumericalError for the first NaN, negative, infinite
     or >1-probability hazard."""
     low, high = hazards.min(axis=1), hazards.max(axis=1)
-    if (low >= 0.0).all() and (high <= model.hazard_upper).all() and (high < np.inf).all():
+    if (low >= 0.0).all() and (high <= model.hazard_upper).all():
         return high
     for a in model.actions:
         _check(hazards[a.index], ctx.runs, what=f"{a.kind} hazard", action=a.id, text=a.hazard.text,
@@ -193,7 +206,7 @@ def step(model: Model, ctx: Context, state: State, rng: np.random.Generator) -> 
         uniforms = rng.random((live.size, runs))
         occurred[live] = np.less(uniforms, hazards[live])
         for row, a in enumerate(live.tolist()):
-            if model.hazard_upper[a] == np.inf:
+            if model.actions[a].kind == "rate":
                 occurred[a] = poisson_from_uniform(hazards[a], uniforms[row])
     # One scan finds every (action, run) that happened today; rows come out sorted by action.
     flat = np.flatnonzero(occurred != 0)
@@ -243,8 +256,12 @@ def step(model: Model, ctx: Context, state: State, rng: np.random.Generator) -> 
 
     end_env = environment(model, ctx, new, x, t)
     fp = state.first_passage.copy()
-    for o, (_, f) in enumerate(model.first_passage):
-        hit = np.broadcast_to(np.asarray(f.fn(end_env), dtype=bool), (runs,))
+    for o, (oid, f) in enumerate(model.first_passage):
+        value = np.broadcast_to(np.asarray(f.fn(end_env), dtype=float), (runs,))
+        if runs and np.isnan(value).any():
+            i = int(np.argmax(np.isnan(value)))
+            raise NumericalError("condition", oid, f.text, ctx.run_offset + i, t, float("nan"), owner="outcome")
+        hit = value != 0
         fp[o] = np.where((fp[o] < 0) & hit, t, fp[o])
     return replace(new, first_passage=fp), Day(occurred, acts, where, fatalities)
 
@@ -252,10 +269,10 @@ def step(model: Model, ctx: Context, state: State, rng: np.random.Generator) -> 
 def _write(x: np.ndarray, row: int, idx: np.ndarray, value: Any, model: Model, action: str, text: str,
            ctx: Context, t: int) -> None:
     v = np.broadcast_to(np.asarray(value, dtype=float), idx.shape)
-    if np.isnan(v).any():
-        i = int(np.argmax(np.isnan(v)))
+    if v.size and not np.isfinite(v).all():
+        i = int(np.argmax(~np.isfinite(v)))
         raise NumericalError(f"effect on {model.state_names[row]!r}", action, text,
-                             ctx.run_offset + int(idx[i]), t, float("nan"))
+                             ctx.run_offset + int(idx[i]), t, float(v[i]))
     x[row, idx] = np.minimum(np.maximum(v, model.lower[row]), model.upper[row])
 
 
@@ -263,6 +280,9 @@ def quantities(model: Model, ctx: Context, state: State) -> np.ndarray:
     """Tracked quantities (Q, R) at the end of the simulated horizon."""
     env = environment(model, ctx, state, state.x, state.day - 1)
     out = np.zeros((len(model.quantities), ctx.runs))
-    for q, (_, f) in enumerate(model.quantities):
+    for q, (qid, f) in enumerate(model.quantities):
         out[q] = np.broadcast_to(np.asarray(f.fn(env), dtype=float), (ctx.runs,))
+        if ctx.runs and not np.isfinite(out[q]).all():
+            i = int(np.argmax(~np.isfinite(out[q])))
+            raise NumericalError("value", qid, f.text, ctx.run_offset + i, state.day - 1, float(out[q, i]), owner="outcome")
     return out

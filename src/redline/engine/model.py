@@ -22,6 +22,7 @@ from redline.scenario.distributions import central
 from redline.scenario.load import LoadedScenario, load_scenario
 from redline.scenario.model import Distribution, Hazard, Scenario
 
+MAX_HORIZON = 3650  # days; the same limit as the scenario format's time.horizon
 NEVER = 1_000_000.0  # days_since() of an action that has not happened yet
 
 
@@ -103,7 +104,9 @@ class Model:
 
     @cached_property
     def hazard_upper(self) -> np.ndarray:
-        return np.array([1.0 if a.kind == "probability" else np.inf for a in self.actions])
+        from redline.engine.kernel import MAX_RATE
+
+        return np.array([1.0 if a.kind == "probability" else MAX_RATE for a in self.actions])
 
     @cached_property
     def rung_ranks(self) -> np.ndarray:
@@ -132,8 +135,9 @@ def build_model(
             raise UnknownNameError("policy", name, sc.policies)
     if horizon is None:
         horizon = sc.time.horizon
-    if not isinstance(horizon, int) or horizon <= 0:
-        raise ScenarioError("horizon must be a positive number of days", expected="an integer > 0", found=str(horizon))
+    if not isinstance(horizon, int) or isinstance(horizon, bool) or not 0 < horizon <= MAX_HORIZON:
+        raise ScenarioError("horizon must be a positive number of days", expected=f"an integer from 1 to {MAX_HORIZON}",
+                            found=str(horizon))
 
     param_over: dict[str, tuple[str, Distribution | float]] = {}
     hazard_over: dict[str, tuple[str, Hazard]] = {}
@@ -143,8 +147,10 @@ def build_model(
         for table, items in ((param_over, pol.parameters), (hazard_over, pol.hazards), (init_over, pol.initial)):
             for key, value in items.items():
                 if key in table and table[key][0] != pol_id:
+                    section = {id(param_over): "parameters", id(hazard_over): "hazards", id(init_over): "initial"}[id(table)]
                     raise ScenarioError(
                         f"policies {table[key][0]!r} and {pol_id!r} both override {key!r}",
+                        loaded.positions.locate(("policies", pol_id, section, key)),
                         expected="policies that change different things",
                         found=f"{table[key][0]}, {pol_id}",
                     )

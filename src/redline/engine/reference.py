@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from redline.engine.kernel import MAX_RATE
 from redline.engine.model import NEVER, Model, build_model
 from redline.errors import NumericalError, ScenarioError
 from redline.expr import evaluate_scalar
@@ -37,10 +38,9 @@ def _decay(half_life: float, what: str) -> float:
     return 0.5 ** (1.0 / half_life)
 
 
-def _nan_check(value: float, name: str, action, run: int, day: int) -> None:  # type: ignore[no-untyped-def]
-    if math.isnan(value):
-        text = next((f.text for f in [*(f for _, f in action.set), *(f for _, f in action.add)]), "")
-        raise NumericalError(f"effect on {name!r}", action.id, text, run, day, float("nan"))
+def _finite_check(value: float, name: str, action: str, text: str, run: int, day: int) -> None:
+    if not math.isfinite(value):
+        raise NumericalError(f"effect on {name!r}", action, text, run, day, value)
 
 
 def simulate_reference(
@@ -99,8 +99,8 @@ def _one_run(model: Model, rng: np.random.Generator, r: int, fp: np.ndarray, qv:
         occurred = [0] * len(model.actions)
         for a in model.actions:
             h = float(evaluate_scalar(a.hazard.expr.tree, env))
-            limit = 1.0 if a.kind == "probability" else np.inf
-            if not (0.0 <= h <= limit and h < np.inf):
+            limit = 1.0 if a.kind == "probability" else MAX_RATE
+            if not (0.0 <= h <= limit):
                 raise NumericalError(f"{a.kind} hazard", a.id, a.hazard.text, r, t, h)
             occurred[a.index] = int(rng.random() < h) if a.kind == "probability" else int(rng.poisson(h))
         for a in model.actions:
@@ -111,11 +111,11 @@ def _one_run(model: Model, rng: np.random.Generator, r: int, fp: np.ndarray, qv:
                 sub[name] = float(evaluate_scalar(f.expr.tree, sub))
             sets = [(model.state_names[row], float(evaluate_scalar(f.expr.tree, sub))) for row, f in a.set]
             adds = [(model.state_names[row], float(evaluate_scalar(f.expr.tree, sub))) for row, f in a.add]
-            for name, value in sets:
-                _nan_check(value, name, a, r, t)
+            for (name, value), (_, f) in zip(sets, a.set, strict=True):
+                _finite_check(value, name, a.id, f.text, r, t)
                 state[name] = min(max(value, lower[name]), upper[name])
-            for name, delta in adds:
-                _nan_check(state[name] + delta, name, a, r, t)
+            for (name, delta), (_, f) in zip(adds, a.add, strict=True):
+                _finite_check(state[name] + delta, name, a.id, f.text, r, t)
                 state[name] = min(max(state[name] + delta, lower[name]), upper[name])
         for a in model.actions:
             counts[a.index] += occurred[a.index]
@@ -126,8 +126,11 @@ def _one_run(model: Model, rng: np.random.Generator, r: int, fp: np.ndarray, qv:
         for j, m in enumerate(model.memories):
             traces[j] = traces[j] * mem_decay[j] + occurred[m.action]
         end = env_for(t)
-        for o, (_, f) in enumerate(model.first_passage):
-            if fp[o, r] < 0 and evaluate_scalar(f.expr.tree, end):
+        for o, (oid, f) in enumerate(model.first_passage):
+            hit = float(evaluate_scalar(f.expr.tree, end))
+            if math.isnan(hit):
+                raise NumericalError("condition", oid, f.text, r, t, hit, owner="outcome")
+            if fp[o, r] < 0 and hit:
                 fp[o, r] = t
     end = env_for(model.horizon - 1)
     for q, (_, f) in enumerate(model.quantities):

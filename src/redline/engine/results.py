@@ -127,7 +127,8 @@ class Results:
                     "median_days": float(np.median(days[hit]) + 1) if k else math.nan,
                 }
             )
-        return pd.DataFrame(rows).set_index("outcome")
+        cols = ["outcome", "description", "probability", "ci95_low", "ci95_high", "median_days"]
+        return pd.DataFrame(rows, columns=cols).set_index("outcome")
 
     def quantities(self) -> pd.DataFrame:
         """Mean and 5/50/95% quantiles over runs of each tracked quantity."""
@@ -147,7 +148,8 @@ class Results:
                     "p95": float(p95),
                 }
             )
-        return pd.DataFrame(rows).set_index("quantity")
+        cols = ["quantity", "description", "unit", "mean", "p05", "p50", "p95"]
+        return pd.DataFrame(rows, columns=cols).set_index("quantity")
 
     def outcome_curves(self) -> pd.DataFrame:
         """Share of runs in which each outcome has happened by the end of each day."""
@@ -190,6 +192,8 @@ class Results:
                 value = self.hist_sum[days, i, j] / np.maximum(counts[days, j], 1)
                 cols[f"p{int(q * 100):02d}"] = np.clip(value, self.model.lower[i], self.model.upper[i])
             frames.append(pd.DataFrame(cols))
+        if not frames:
+            return pd.DataFrame(columns=["date", "variable", "mean", *(f"p{int(q * 100):02d}" for q in QUANTILES)])
         return pd.concat(frames, ignore_index=True)
 
     def daily_events(self) -> pd.DataFrame:
@@ -258,10 +262,11 @@ class Results:
                     "set_by_policy": ", ".join(overridden),
                 }
             )
-        return pd.DataFrame(rows).set_index("parameter")
+        cols = ["parameter", "value", "unit", "sources", "why", "assumption", "set_by_policy"]
+        return pd.DataFrame(rows, columns=cols).set_index("parameter")
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``--json`` document."""
+        """The ``--json`` document (strict JSON: a number that is not finite becomes null)."""
         outs = self.outcomes()
         quants = self.quantities()
         return {
@@ -272,14 +277,14 @@ class Results:
             "seed": self.seed,
             "outcomes": {
                 oid: {
-                    "probability": float(row.probability),
-                    "ci95": [float(row.ci95_low), float(row.ci95_high)],
-                    "median_days": None if math.isnan(row.median_days) else float(row.median_days),
+                    "probability": _num(row.probability),
+                    "ci95": [_num(row.ci95_low), _num(row.ci95_high)],
+                    "median_days": _num(row.median_days),
                 }
                 for oid, row in outs.iterrows()
             },
             "quantities": {
-                qid: {"mean": float(row["mean"]), "p05": float(row.p05), "p50": float(row.p50), "p95": float(row.p95)}
+                qid: {"mean": _num(row["mean"]), "p05": _num(row.p05), "p50": _num(row.p50), "p95": _num(row.p95)}
                 for qid, row in quants.iterrows()
             },
         }
@@ -289,6 +294,11 @@ class Results:
         from redline.report import write_report
 
         return write_report(self, path)
+
+
+def _num(value: Any) -> float | None:
+    value = float(value)
+    return value if math.isfinite(value) else None
 
 
 def binomial_test_p(k1: int, n1: int, k2: int, n2: int) -> float:

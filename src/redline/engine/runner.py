@@ -161,6 +161,10 @@ def _worker_block(seed: int, index: int, start: int, stop: int, keep_events: int
     return run_block(_WORKER_MODEL, seed, index, start, stop, keep_events)
 
 
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def default_workers(runs: int) -> int:
     blocks = math.ceil(runs / BLOCK_SIZE)
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -185,19 +189,20 @@ def simulate(
     0..keep_events-1).  ``workers`` processes share the blocks (default: one
     per core for large jobs).
     """
-    if not isinstance(runs, int) or runs <= 0:
+    if not _is_int(runs) or runs <= 0:
         raise RedlineError(f"runs must be a positive integer, found {runs!r}")
-    if keep_events < 0:
-        raise RedlineError(f"keep_events must be >= 0, found {keep_events!r}")
+    if not _is_int(keep_events) or keep_events < 0:
+        raise RedlineError(f"keep_events must be an integer >= 0, found {keep_events!r}")
+    if workers is not None and (not _is_int(workers) or workers < 1):
+        raise RedlineError(f"workers must be an integer >= 1, found {workers!r}")
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     model = build_model(loaded, policies, horizon)
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (2**63))
-    if not isinstance(seed, int) or seed < 0:
+    if not _is_int(seed) or seed < 0:
         raise RedlineError(f"seed must be a non-negative integer, found {seed!r}")
-    workers = default_workers(runs) if workers is None else workers
-    if workers < 1:
-        raise RedlineError(f"workers must be >= 1, found {workers}")
+    n_blocks = math.ceil(runs / BLOCK_SIZE)
+    workers = min(default_workers(runs) if workers is None else workers, n_blocks)  # idle processes help no one
     blocks = [(b, b * BLOCK_SIZE, min(runs, (b + 1) * BLOCK_SIZE)) for b in range(math.ceil(runs / BLOCK_SIZE))]
     results = Results.empty(model, runs=runs, seed=seed, block_size=BLOCK_SIZE, n_bins=N_BINS, bins=Bins.of(model))
     done = 0
@@ -235,22 +240,38 @@ def _run_pool(
         initializer=_init_worker,
         initargs=(loaded, model.policies, model.horizon),
     )
-    pending: dict[int, BlockResult] = {}
+    pending: dict[int, BlockResult | BaseException] = {}
     next_block = 0
     done = 0
     total = results.runs
+    queue = iter(blocks)
+    index_of: dict[Future[BlockResult], int] = {}
+
+    def submit_next() -> None:
+        item = next(queue, None)
+        if item is not None:
+            b, start, stop = item
+            index_of[pool.submit(_worker_block, seed, b, start, stop, keep_events)] = b
+
     try:
-        futures: set[Future[BlockResult]] = {
-            pool.submit(_worker_block, seed, b, start, stop, keep_events) for b, start, stop in blocks
-        }
-        while futures:
-            finished, futures = wait(futures, return_when=FIRST_COMPLETED)
+        for _ in range(2 * workers):  # a bounded window: finished blocks wait at most this many deep
+            submit_next()
+        while index_of:
+            finished, _ = wait(list(index_of), return_when=FIRST_COMPLETED)
             for fut in finished:
-                block = fut.result()
-                pending[block.index] = block
-                done += block.stop - block.start
-            while next_block in pending:  # reduce in block order: identical sums
-                results.absorb(pending.pop(next_block))
+                b = index_of.pop(fut)
+                try:
+                    block: BlockResult | BaseException = fut.result()
+                    done += block.stop - block.start  # type: ignore[union-attr]
+                except RedlineError as exc:
+                    block = exc
+                pending[b] = block
+                submit_next()
+            while next_block in pending:  # reduce in block order: identical sums, and the same
+                item = pending.pop(next_block)  # error (the first block's) whatever the timing
+                if isinstance(item, BaseException):
+                    raise item
+                results.absorb(item)
                 next_block += 1
             if progress:
                 progress(done, total)

@@ -78,9 +78,25 @@ _BIN: dict[str, Callable[[Any, Any], Any]] = {
 
 
 def _draw(func: str, rng: np.random.Generator, args: list[Any], size: Any) -> Any:
-    """One random draw per run (size=None draws a scalar)."""
+    """One random draw per run (size=None draws a scalar).
+
+    Arguments numpy cannot draw from (infinite bounds, rates or counts beyond
+    its range) give NaN, which the engine reports with the action, run and day.
+    """
+    try:
+        with np.errstate(all="ignore"):
+            return _draw_unchecked(func, rng, args, size)
+    except (ValueError, OverflowError):
+        return np.float64("nan") if size is None else np.full(size, np.nan)
+
+
+_MAX_COUNT = 2.0**53  # larger counts cannot be held exactly and overflow numpy's samplers
+
+
+def _draw_unchecked(func: str, rng: np.random.Generator, args: list[Any], size: Any) -> Any:
     if func == "poisson":
         lam = np.maximum(args[0], 0.0)  # NaN stays NaN and is reported by the caller
+        lam = np.where(lam > _MAX_COUNT, np.nan, lam)
         if size is None:
             return np.float64("nan") if np.isnan(lam) else np.asarray(rng.poisson(lam), dtype=float)
         lam = np.broadcast_to(lam, (size,))
@@ -90,7 +106,7 @@ def _draw(func: str, rng: np.random.Generator, args: list[Any], size: Any) -> An
             out[live] = rng.poisson(lam[live])
         return out
     if func == "binomial":
-        bad = np.isnan(args[0]) | np.isnan(args[1])  # NaN in, NaN out: the caller reports it
+        bad = np.isnan(args[0]) | np.isnan(args[1]) | (np.abs(args[0]) > _MAX_COUNT)  # NaN out: the caller reports it
         n = np.maximum(np.rint(np.nan_to_num(args[0])), 0).astype(np.int64)
         p = np.clip(np.nan_to_num(args[1]), 0.0, 1.0)
         if size is None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import MarkedYAMLError
 
 from redline.errors import Location, ScenarioError, ScenarioErrors, UnknownNameError
@@ -106,36 +106,61 @@ def _kind_of(value: Any) -> str:
     return f"a single value ({value!r})"
 
 
-def _plain(node: Any, path: Path_, pos: dict[Path_, tuple[str, int, int]], file: str) -> Any:
-    if isinstance(node, CommentedMap):
+MAX_NODES = 200_000  # values in one scenario after YAML aliases are expanded
+
+
+def _position(lc: Any, getter: str, key: Any, fallback: tuple[str, int, int], file: str) -> tuple[str, int, int]:
+    """Line and column of a key or item; merged keys (<<: *anchor) and tagged nodes fall back to the parent."""
+    try:
+        found = getattr(lc, getter)(key)
+    except (KeyError, IndexError, TypeError, AttributeError):
+        found = None
+    if not found or found[0] is None:
+        return fallback
+    return (file, found[0] + 1, found[1] + 1)
+
+
+def _plain(node: Any, path: Path_, pos: dict[Path_, tuple[str, int, int]], file: str,
+           budget: list[int] | None = None) -> Any:
+    """Plain Python data from ruamel's tree, recording positions; refuses alias bombs."""
+    budget = budget if budget is not None else [MAX_NODES]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise ScenarioError(
+            "the file expands to too many values (YAML aliases repeated inside each other?)",
+            Location(file, *pos.get(path, (file, 1, 1))[1:]),
+            expected=f"at most {MAX_NODES:,} values",
+        )
+    here = pos.get(path, (file, 1, 1))
+    if isinstance(node, dict):
         out = {}
+        lc = getattr(node, "lc", None)
         for key in node:
             if not isinstance(key, str):
-                line, col = node.lc.key(key)
+                where = _position(lc, "key", key, here, file)
                 raise ScenarioError(
                     "mapping keys must be text",
-                    Location(file, line + 1, col + 1, ".".join(map(str, path)) or None),
+                    Location(file, where[1], where[2], ".".join(map(str, path)) or None),
                     found=repr(key),
                 )
-            line, col = node.lc.value(key)
-            pos[(*path, key)] = (file, line + 1, col + 1)
-            out[key] = _plain(node[key], (*path, key), pos, file)
+            pos[(*path, key)] = _position(lc, "value", key, here, file)
+            out[key] = _plain(node[key], (*path, key), pos, file, budget)
         return out
-    if isinstance(node, CommentedSeq):
+    if isinstance(node, list | tuple):
         items = []
+        lc = getattr(node, "lc", None)
         for i, item in enumerate(node):
-            line, col = node.lc.item(i)
-            pos[(*path, i)] = (file, line + 1, col + 1)
-            items.append(_plain(item, (*path, i), pos, file))
+            pos[(*path, i)] = _position(lc, "item", i, here, file)
+            items.append(_plain(item, (*path, i), pos, file, budget))
         return items
     if hasattr(node, "tag") and type(node).__name__ == "TaggedScalar":
         return str(node)
     if isinstance(node, str):
         return str(node)
-    if isinstance(node, float):
-        return float(node)
     if isinstance(node, bool):
         return bool(node)
+    if isinstance(node, float):
+        return float(node)
     if isinstance(node, int):
         return int(node)
     return node
@@ -190,7 +215,16 @@ def _resolve(text: str, file: str, base_dir: Path | None, depth: int) -> tuple[d
                 expected="an existing .yaml file (relative to this file) or a built-in name",
                 found=str(ppath),
             )
-        ptext, pfile, pdir = ppath.read_text(encoding="utf-8"), str(ppath), ppath.parent
+        try:
+            ptext = ppath.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ScenarioError(
+                f"cannot read the scenario named by 'extends': {exc}",
+                Location(*pos[("extends",)], path="extends"),
+                expected="a readable UTF-8 YAML file",
+                found=str(ppath),
+            ) from None
+        pfile, pdir = str(ppath), ppath.parent
     else:
         try:
             ptext, pfile = _builtin_text(parent)

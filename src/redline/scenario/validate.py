@@ -10,8 +10,9 @@ import builtins
 from collections.abc import Iterable
 
 from redline.errors import ExpressionError, ScenarioError
-from redline.expr import FUNCTIONS, RANDOM_FUNCTIONS, Expr, parse, to_text
+from redline.expr import FUNCTIONS, RANDOM_FUNCTIONS, Expr, evaluate_scalar, parse, to_text
 from redline.expr.parse import Call, Name, Node
+from redline.scenario.distributions import bounds
 from redline.scenario.load import Positions
 from redline.scenario.model import Distribution, Scenario
 
@@ -74,13 +75,37 @@ class _Checker:
                 continue
             self.ref(path, "action", call.args[0].id, self.sc.actions)  # type: ignore[attr-defined]
             if call.func == "recent":
+                self.positive(path, to_text(call.args[1]), f"the half-life in {to_text(call)}")
                 for name in sorted(parse(to_text(call.args[1])).names - set(self.sc.parameters)):
                     kind = "unknown name" if name not in valid else "only parameters and numbers may set a half-life:"
                     self.err(path, f"{kind} {name!r} in the half-life of recent()",
                              expected="one of " + ", ".join(sorted(self.sc.parameters)), found=str(text))
-                if any(c.func in ("recent", "count", "days_since") for c in parse(to_text(call.args[1])).memory):
-                    self.err(path, "memory functions are not allowed in a half-life", expected="numbers and parameter names")
+                half_life = parse(to_text(call.args[1]))
+                if half_life.memory or half_life.uses_random:
+                    self.err(path, "memory functions and random draws are not allowed in a half-life",
+                             expected="numbers and parameter names", found=to_text(call.args[1]))
         return e
+
+    def positive(self, path: tuple, text: str | float, what: str) -> None:
+        """A half-life must be > 0 for every value its parameters can take."""
+        try:
+            e = parse(text)
+        except ExpressionError:
+            return  # reported where the expression itself is checked
+        if e.memory or e.uses_random or e.names - set(self.sc.parameters):
+            return  # reported elsewhere
+        env = {}
+        for name in e.names:
+            par = self.sc.parameters[name]
+            env[name] = par.value if par.value is not None else bounds(par.dist)[0]  # type: ignore[arg-type]
+        try:
+            low = float(evaluate_scalar(e.tree, env))
+        except (ValueError, ZeroDivisionError, OverflowError):
+            return
+        if not low > 0:
+            self.err(path, f"{what} must be a positive number of days for every parameter value",
+                     expected="> 0 (check the parameter's value or the lower end of its distribution)",
+                     found=f"{text} = {low:g}")
 
     def dist(self, path: tuple, d: Distribution | float) -> None:
         if isinstance(d, float | int):
@@ -118,7 +143,9 @@ class _Checker:
         base_names = [*sc.state, *sc.parameters, *BUILTIN_NAMES]
         for sid, var in sc.state.items():
             if var.relax is not None:
-                self.expr(("state", sid, "relax", "half_life"), var.relax.half_life, sc.parameters, allow_memory=False)
+                hl_path = ("state", sid, "relax", "half_life")
+                if self.expr(hl_path, var.relax.half_life, sc.parameters, allow_memory=False) is not None:
+                    self.positive(hl_path, var.relax.half_life, f"the relax half-life of {sid!r}")
         for pid, par in sc.parameters.items():
             if par.dist is not None:
                 self.dist(("parameters", pid, "dist"), par.dist)
