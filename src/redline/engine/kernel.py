@@ -140,8 +140,11 @@ def poisson_from_uniform(rate: np.ndarray, u: np.ndarray) -> np.ndarray:
     if big.any():
         out[big] = stats.poisson.ppf(u[big], rate[big]).astype(np.int64)
         rate = np.where(big, 0.0, rate)
-    pmf = np.exp(-rate)
-    idx = np.flatnonzero((u >= pmf) & ~big)
+        pmf = np.exp(-rate)
+        idx = np.flatnonzero((u >= pmf) & ~big)
+    else:
+        pmf = np.exp(-rate)
+        idx = np.flatnonzero(u >= pmf)
     if idx.size == 0:
         return out
     lam, uu, pm = rate[idx], u[idx], pmf[idx]
@@ -258,7 +261,7 @@ def step(model: Model, ctx: Context, state: State, rng: np.random.Generator) -> 
     fp = state.first_passage.copy()
     for o, (oid, f) in enumerate(model.first_passage):
         value = np.broadcast_to(np.asarray(f.fn(end_env), dtype=float), (runs,))
-        if runs and np.isnan(value).any():
+        if runs and not f.is_condition and np.isnan(value).any():  # comparisons never give NaN
             i = int(np.argmax(np.isnan(value)))
             raise NumericalError("condition", oid, f.text, ctx.run_offset + i, t, float("nan"), owner="outcome")
         hit = value != 0

@@ -17,7 +17,7 @@ import numpy as np
 from redline.errors import ScenarioError, UnknownNameError
 from redline.expr import Expr, compile_numpy, memory_key, parse
 from redline.expr.evaluate import Compiled
-from redline.expr.parse import Call, to_text
+from redline.expr.parse import BoolOp, Call, Compare, Unary, to_text
 from redline.scenario.distributions import central
 from redline.scenario.load import LoadedScenario, load_scenario
 from redline.scenario.model import Distribution, Hazard, Scenario
@@ -41,6 +41,12 @@ class Formula:
     @property
     def text(self) -> str:
         return self.expr.text
+
+    @cached_property
+    def is_condition(self) -> bool:
+        """True when the value is a comparison or logic (always 0 or 1, never NaN)."""
+        tree = self.expr.tree
+        return isinstance(tree, Compare | BoolOp) or (isinstance(tree, Unary) and tree.op == "not")
 
 
 @dataclass
