@@ -217,3 +217,12 @@ def test_unusable_arguments_are_rejected():
     for bad in ({"runs": True}, {"workers": 2.5}, {"keep_events": None}, {"horizon": 100_000}):
         with pytest.raises(RedlineError):
             redline.simulate(TOY, **{"runs": 10, **bad})
+
+
+def test_a_mapping_can_extend_a_builtin():
+    loaded = redline.load_scenario({"extends": "iraq-2020", "id": "mine", "title": "Mine",
+                                    "time": {"start": "2020-01-01", "horizon": 30}})
+    assert loaded.scenario.id == "mine" and loaded.scenario.time.horizon == 30
+    assert set(loaded.scenario.actions) == set(redline.load_scenario("iraq-2020").scenario.actions)
+    with pytest.raises(redline.ScenarioError, match="unknown scenario 'nope'"):
+        redline.load_scenario({"extends": "nope", "id": "x"})

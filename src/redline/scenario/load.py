@@ -8,6 +8,7 @@ right place in the right file.
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -191,6 +192,12 @@ def _merge(base: dict, child: dict, base_pos: dict, child_pos: dict) -> tuple[di
 
 def _resolve(text: str, file: str, base_dir: Path | None, depth: int) -> tuple[dict, dict]:
     data, pos = _read_yaml(text, file)
+    return _resolve_data(data, pos, base_dir, depth)
+
+
+def _resolve_data(data: dict, pos: dict, base_dir: Path | None, depth: int) -> tuple[dict, dict]:
+    """Follow ``extends`` (if any) and merge this data over its parent's."""
+    pos.setdefault(("extends",), pos[()])
     parent = data.get("extends")
     if parent is None:
         return data, pos
@@ -243,16 +250,14 @@ def load_scenario(source: str | Path | Mapping[str, Any]) -> LoadedScenario:
     Raises :class:`ScenarioErrors` listing every problem found, each with its
     file, line, column and field path.
     """
-    from redline.scenario.validate import cross_check  # local: avoids an import cycle
-
     if isinstance(source, Mapping):
         data, pos, origin = dict(source), {(): ("<mapping>", 1, 1)}, "<mapping>"
+        data, pos = _resolve_data(data, pos, None, 0)
     else:
         text_source = str(source)
         path = Path(text_source)
         if text_source in builtin_names():
-            text, origin = _builtin_text(text_source)
-            data, pos = _resolve(text, origin, None, 0)
+            return _load_builtin(text_source)
         elif path.suffix in (".yaml", ".yml") or path.exists():
             if not path.is_file():
                 raise ScenarioError(
@@ -269,7 +274,23 @@ def load_scenario(source: str | Path | Mapping[str, Any]) -> LoadedScenario:
             data, pos = _resolve(text, origin, path.parent, 0)
         else:
             raise UnknownNameError("scenario", text_source, builtin_names())
-    positions = Positions(pos)
+    return _validated(data, Positions(pos), origin)
+
+
+_UNION_TAGS = {"str", "float", "int", "bool", "list[str]", "dict[str,union[str,float]]"}
+
+
+@functools.lru_cache(maxsize=16)
+def _load_builtin(name: str) -> LoadedScenario:
+    """Built-in scenarios are package data that cannot change while running: load each once."""
+    text, origin = _builtin_text(name)
+    data, pos = _resolve(text, origin, None, 0)
+    return _validated(data, Positions(pos), origin)
+
+
+def _validated(data: dict, positions: Positions, origin: str) -> LoadedScenario:
+    from redline.scenario.validate import cross_check  # local: avoids an import cycle
+
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -278,9 +299,6 @@ def load_scenario(source: str | Path | Mapping[str, Any]) -> LoadedScenario:
     if problems:
         raise ScenarioErrors(problems)
     return LoadedScenario(scenario, positions, origin)
-
-
-_UNION_TAGS = {"str", "float", "int", "bool", "list[str]", "dict[str,union[str,float]]"}
 
 
 def _from_pydantic_all(errors: list[Any], positions: Positions) -> list[ScenarioError]:
