@@ -207,10 +207,11 @@ def step(model: Model, ctx: Context, state: State, rng: np.random.Generator) -> 
     occurred = np.zeros((n_actions, runs), dtype=np.int32)
     if live.size:
         uniforms = rng.random((live.size, runs))
-        occurred[live] = np.less(uniforms, hazards[live])
         for row, a in enumerate(live.tolist()):
             if model.actions[a].kind == "rate":
                 occurred[a] = poisson_from_uniform(hazards[a], uniforms[row])
+            else:
+                np.less(uniforms[row], hazards[a], out=occurred[a], casting="unsafe")
     # One scan finds every (action, run) that happened today; rows come out sorted by action.
     flat = np.flatnonzero(occurred != 0)
     acts, where = np.divmod(flat, runs) if runs else (flat, flat)
@@ -239,7 +240,11 @@ def step(model: Model, ctx: Context, state: State, rng: np.random.Generator) -> 
         for row, f, value in sets:
             _write(x, row, idx, value, model, a.id, f.text, ctx, t)
         for row, f, value in adds:
-            _write(x, row, idx, x[row, idx] + value, model, a.id, f.text, ctx, t)
+            delta = _as_runs(value, idx.size)
+            moved = np.flatnonzero(delta != 0)  # most deltas are zero (no death today...); NaN != 0 is kept
+            if moved.size:
+                where_moved = idx[moved]
+                _write(x, row, where_moved, x[row, where_moved] + delta[moved], model, a.id, f.text, ctx, t)
 
     counts = state.counts.copy()
     for j, a in enumerate(model.counted):
