@@ -85,6 +85,17 @@ class Bins:
         pos += (np.arange(len(self.lo)) * N_BINS)[:, None]  # offsets added in float: one cast, no int pass
         return pos.astype(np.intp).ravel()
 
+    def index_of(self, values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Cells of scattered values, ``rows[k]`` being the variable of ``values[k]``."""
+        pos = values - self.lo[rows]
+        logged = self.log[rows]
+        if logged.any():
+            pos[logged] = np.log1p(np.maximum(pos[logged], 0.0))
+        pos *= self.scale[rows]
+        np.clip(pos, 0, N_BINS - 1, out=pos)
+        pos += rows * N_BINS
+        return pos.astype(np.intp)
+
     def edges(self, i: int) -> np.ndarray:
         pos = np.arange(N_BINS + 1) / self.scale[i]
         return self.lo[i] + (np.expm1(pos) if self.log[i] else pos)
@@ -118,9 +129,22 @@ def run_block(model: Model, seed: int, index: int, start: int, stop: int, keep_e
             for a, (_, values) in fatal.items():
                 daily_fat[t, a] = values.sum()
             sums[t] = state.x.sum(axis=1)
-            cells = bins.index(state.x)
-            hist[t] = np.bincount(cells, minlength=v_n * N_BINS).reshape(v_n, N_BINS)
-            hist_sum[t] = np.bincount(cells, weights=state.x.ravel(), minlength=v_n * N_BINS).reshape(v_n, N_BINS)
+            flat = state.x.ravel()
+            if t == 0:
+                cells = bins.index(state.x)
+                counts = np.bincount(cells, minlength=v_n * N_BINS)
+                cell_sums = np.bincount(cells, weights=flat, minlength=v_n * N_BINS)
+            else:  # update the histogram with the values that changed today: most did not
+                changed = np.flatnonzero(flat != previous)
+                if changed.size:
+                    old, new = cells[changed], bins.index_of(flat[changed], changed // r)
+                    counts += np.bincount(new, minlength=v_n * N_BINS) - np.bincount(old, minlength=v_n * N_BINS)
+                    cell_sums += np.bincount(new, weights=flat[changed], minlength=v_n * N_BINS)
+                    cell_sums -= np.bincount(old, weights=previous[changed], minlength=v_n * N_BINS)
+                    cells[changed] = new
+            previous = flat
+            hist[t] = counts.reshape(v_n, N_BINS)
+            hist_sum[t] = cell_sums.reshape(v_n, N_BINS)
             if n_keep:
                 acts, runs = np.nonzero(occurred[:, :n_keep])
                 for a, k in zip(acts.tolist(), runs.tolist(), strict=True):
