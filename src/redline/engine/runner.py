@@ -119,6 +119,10 @@ def run_block(model: Model, seed: int, index: int, start: int, stop: int, keep_e
     n_keep = max(0, min(keep_events - start, r))
     events: list[tuple[int, int, int, int, float]] = []
     totals = np.zeros((a_n, r), dtype=np.int32)
+    previous = state.x.ravel()  # histogram of the initial state, then updated day by day
+    cells = bins.index(state.x)
+    counts = np.bincount(cells, minlength=v_n * N_BINS)
+    cell_sums = np.bincount(cells, weights=previous, minlength=v_n * N_BINS)
     with np.errstate(all="ignore"):
         for t in range(h):
             state, day = step(model, ctx, state, rng)
@@ -130,18 +134,14 @@ def run_block(model: Model, seed: int, index: int, start: int, stop: int, keep_e
                 daily_fat[t, a] = values.sum()
             sums[t] = state.x.sum(axis=1)
             flat = state.x.ravel()
-            if t == 0:
-                cells = bins.index(state.x)
-                counts = np.bincount(cells, minlength=v_n * N_BINS)
-                cell_sums = np.bincount(cells, weights=flat, minlength=v_n * N_BINS)
-            else:  # update the histogram with the values that changed today: most did not
-                changed = np.flatnonzero(flat != previous)
-                if changed.size:
-                    old, new = cells[changed], bins.index_of(flat[changed], changed // r)
-                    counts += np.bincount(new, minlength=v_n * N_BINS) - np.bincount(old, minlength=v_n * N_BINS)
-                    cell_sums += np.bincount(new, weights=flat[changed], minlength=v_n * N_BINS)
-                    cell_sums -= np.bincount(old, weights=previous[changed], minlength=v_n * N_BINS)
-                    cells[changed] = new
+            # update the histogram with the values that changed today: most did not
+            changed = np.flatnonzero(flat != previous)
+            if changed.size:
+                old, new = cells[changed], bins.index_of(flat[changed], changed // r)
+                counts += np.bincount(new, minlength=v_n * N_BINS) - np.bincount(old, minlength=v_n * N_BINS)
+                cell_sums += np.bincount(new, weights=flat[changed], minlength=v_n * N_BINS)
+                cell_sums -= np.bincount(old, weights=previous[changed], minlength=v_n * N_BINS)
+                cells[changed] = new
             previous = flat
             hist[t] = counts.reshape(v_n, N_BINS)
             hist_sum[t] = cell_sums.reshape(v_n, N_BINS)
