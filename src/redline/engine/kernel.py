@@ -187,7 +187,34 @@ def _check_hazards(model: Model, hazards: np.ndarray, ctx: Context, t: int) -> n
     raise AssertionError("unreachable: some hazard failed the check above")  # pragma: no cover
 
 
-def step(model: Model, ctx: Context, state: State, rng: np.random.Generator) -> tuple[State, Day]:
+class Streams:
+    """The random numbers of one block of runs, split so that policies can share them.
+
+    Parameter draws come from one stream; each action has its own stream of
+    daily uniforms (a day on which the action cannot happen skips exactly the
+    numbers it would have used), and its effects draw from a fresh stream per
+    day.  Two simulations with the same seed and block therefore give run i the
+    same parameter quantiles and the same uniforms for every action and day,
+    whatever the policies change: common random numbers for paired comparisons.
+    """
+
+    def __init__(self, seed: int, block: int, n_actions: int) -> None:
+        self.seed, self.block = seed, block
+        self.params = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block, 0))))
+        self._bits = [np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block, 1, a))) for a in range(n_actions)]
+        self._uniform = [np.random.Generator(b) for b in self._bits]
+
+    def uniforms(self, action: int, runs: int) -> np.ndarray:
+        return self._uniform[action].random(runs)
+
+    def skip(self, action: int, runs: int) -> None:
+        self._bits[action].advance(runs)  # one 64-bit output per double, as random() uses
+
+    def effects(self, action: int, day: int) -> np.random.Generator:
+        return np.random.Generator(np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=(self.block, 2, action, day))))
+
+
+def step(model: Model, ctx: Context, state: State, streams: Streams) -> tuple[State, Day]:
     """Simulate one day; returns the new state and what happened that day."""
     t = state.day
     runs = ctx.runs
@@ -202,16 +229,17 @@ def step(model: Model, ctx: Context, state: State, rng: np.random.Generator) -> 
     for a in model.actions:
         hazards[a.index] = a.hazard.fn(env)
     high = _check_hazards(model, hazards, ctx, t) if runs and n_actions else np.zeros(n_actions)
-    # Uniforms only for actions that can happen today in some run (a zero hazard needs no draw).
-    live = np.flatnonzero(high > 0)
+    # Each action draws its uniforms from its own stream; a zero hazard skips them (no draw needed).
     occurred = np.zeros((n_actions, runs), dtype=np.int32)
-    if live.size:
-        uniforms = rng.random((live.size, runs))
-        for row, a in enumerate(live.tolist()):
-            if model.actions[a].kind == "rate":
-                occurred[a] = poisson_from_uniform(hazards[a], uniforms[row])
-            else:
-                np.less(uniforms[row], hazards[a], out=occurred[a], casting="unsafe")
+    for a in range(n_actions):
+        if high[a] <= 0:
+            streams.skip(a, runs)
+            continue
+        u = streams.uniforms(a, runs)
+        if model.actions[a].kind == "rate":
+            occurred[a] = poisson_from_uniform(hazards[a], u)
+        else:
+            np.less(u, hazards[a], out=occurred[a], casting="unsafe")
     # One scan finds every (action, run) that happened today; rows come out sorted by action.
     flat = np.flatnonzero(occurred != 0)
     acts, where = np.divmod(flat, runs) if runs else (flat, flat)
@@ -223,7 +251,8 @@ def step(model: Model, ctx: Context, state: State, rng: np.random.Generator) -> 
         if not a.has_effects or lo == hi:
             continue
         idx = where[lo:hi]
-        sub: dict[str, Any] = {"__rng__": rng, "__size__": idx.size, "n": occurred[a.index, idx].astype(float)}
+        sub: dict[str, Any] = {"__rng__": streams.effects(a.index, t), "__size__": idx.size,
+                               "n": occurred[a.index, idx].astype(float)}
         for name in a.uses:
             v = env[name]
             sub[name] = v[idx] if isinstance(v, np.ndarray) and v.ndim == 1 else v

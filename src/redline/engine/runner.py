@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from redline.engine.kernel import initial_state, make_context, quantities, sample_params, step
+from redline.engine.kernel import Streams, initial_state, make_context, quantities, sample_params, step
 from redline.engine.model import Model, build_model
 from redline.engine.results import Results
 from redline.errors import RedlineError, SimulationInterrupted
@@ -103,9 +103,9 @@ class Bins:
 
 def run_block(model: Model, seed: int, index: int, start: int, stop: int, keep_events: int) -> BlockResult:
     """Simulate runs ``start..stop`` (block ``index``) over the model's horizon."""
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(index,)))
     r = stop - start
-    u = rng.random((len(model.param_names), r))
+    streams = Streams(seed, index, len(model.actions))
+    u = streams.params.random((len(model.param_names), r))
     pm = sample_params(model, u)
     ctx = make_context(model, pm, run_offset=start)
     state = initial_state(model, ctx)
@@ -125,7 +125,7 @@ def run_block(model: Model, seed: int, index: int, start: int, stop: int, keep_e
     cell_sums = np.bincount(cells, weights=previous, minlength=v_n * N_BINS)
     with np.errstate(all="ignore"):
         for t in range(h):
-            state, day = step(model, ctx, state, rng)
+            state, day = step(model, ctx, state, streams)
             occurred, fatal = day.occurred, day.fatalities
             n = occurred[day.acts, day.runs]
             totals[day.acts, day.runs] += n
