@@ -8,6 +8,7 @@ A few calls from a notebook::
     res.write_report("iraq-2020.html")
 """
 
+from redline.analysis import Comparison, compare
 from redline.engine import Model, Results, build_model, simulate
 from redline.errors import (
     ExpressionError,
@@ -23,6 +24,8 @@ from redline.scenario import LoadedScenario, Scenario, builtin_names, load_scena
 __version__ = "0.1.0"
 
 __all__ = [
+    "Comparison",
+    "compare",
     "ExpressionError",
     "LoadedScenario",
     "Model",

@@ -159,6 +159,71 @@ def print_summary(res: Results) -> None:
 
 @app.command()
 @friendly
+def compare(
+    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or path to a YAML file.")] = "iraq-2020",
+    policies: Annotated[list[str] | None, typer.Option("--policies", "-p", help="Courses of action to compare (comma-separated or repeated). Default: every policy of the principal actor.")] = None,
+    baseline: Annotated[str | None, typer.Option(help="Policy the others are compared with (default: the scenario's baseline).")] = None,
+    runs: Annotated[int, typer.Option(min=1, help="Monte Carlo runs per policy.")] = 10_000,
+    horizon: Annotated[int | None, typer.Option(min=1, max=3650, help="Days to simulate (default: the scenario's).")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Random seed (default: fresh; printed).")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes.")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the comparison as JSON to this file.")] = None,
+    report: Annotated[Path | None, typer.Option(help="Write a self-contained HTML page with side-by-side charts.")] = None,
+) -> None:
+    """Compare courses of action with common random numbers: probabilities and paired differences.
+
+    Example: redline compare iraq-2020 --policies proportional,restraint,strike_iran --runs 20000 --seed 1
+    """
+    from redline.analysis import compare as run_compare
+
+    for option, path in (("--json", json_path), ("--report", report)):
+        _check_writable(option, path)
+    loaded = load_scenario(scenario)
+    with Progress(TextColumn("[bold]{task.description}[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("simulating", total=None)
+        cmp = run_compare(loaded, _split(policies), baseline=baseline, runs=runs, seed=seed, horizon=horizon,
+                          workers=workers,
+                          progress=lambda pol, done, total: bar.update(task, description=pol, completed=done,
+                                                                         total=total))
+    out.print(f"[bold]{loaded.scenario.title}[/] ({cmp.scenario_id}): {len(cmp.policies)} courses of action, "
+              f"{cmp.runs:,} runs each, {cmp.horizon} days, seed {cmp.seed}, baseline {cmp.baseline}")
+    probs, diffs = cmp.probabilities(), cmp.differences()
+    t = Table(title="Outcome probability by policy (95% interval)", title_justify="left")
+    t.add_column("outcome", no_wrap=True)
+    for pol in cmp.policies:
+        t.add_column(pol, justify="right")
+    for oid in dict.fromkeys(probs.index.get_level_values(0)):
+        t.add_row(oid, *(f"{probs.loc[(oid, p)].probability:.1%} ({probs.loc[(oid, p)].ci95_low:.1%}-"
+                         f"{probs.loc[(oid, p)].ci95_high:.1%})" for p in cmp.policies))
+    out.print(t)
+    d = Table(title=f"Difference from {cmp.baseline}, percentage points: paired 95% interval | unpaired",
+              title_justify="left")
+    for col in ("outcome", "policy", "difference", "paired 95%", "unpaired 95%"):
+        d.add_column(col, justify="left" if col in ("outcome", "policy") else "right", no_wrap=col == "outcome")
+    for (oid, pol), r in diffs.iterrows():
+        d.add_row(oid, pol, f"{100 * r.difference:+.1f}", f"{100 * r.paired_low:+.1f} to {100 * r.paired_high:+.1f}",
+                  f"{100 * r.unpaired_low:+.1f} to {100 * r.unpaired_high:+.1f}")
+    out.print(d)
+    med = Table(title="Median days to each outcome, among runs where it happens", title_justify="left")
+    med.add_column("outcome", no_wrap=True)
+    for pol in cmp.policies:
+        med.add_column(pol, justify="right")
+    for oid in dict.fromkeys(probs.index.get_level_values(0)):
+        vals = [probs.loc[(oid, p)].median_days for p in cmp.policies]
+        med.add_row(oid, *("-" if math.isnan(v) else f"{v:.0f}" for v in vals))
+    out.print(med)
+    if json_path is not None:
+        _write("--json", json_path, lambda p: p.write_text(json.dumps(cmp.to_dict(), indent=2, allow_nan=False) + "\n",
+                                                            encoding="utf-8"))
+        out.print(f"JSON: {json_path}")
+    if report is not None:
+        _write("--report", report, lambda p: cmp.write_report(str(p)))
+        out.print(f"report: {report}")
+
+
+@app.command()
+@friendly
 def validate(files: Annotated[list[str], typer.Argument(help="Scenario files (or built-in names) to check.")]) -> None:
     """Check scenario files without running them; reports every problem with file, line and field.
 

@@ -20,10 +20,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from redline.engine.model import NEVER, Model, decay_factor
 from redline.errors import NumericalError
+from redline.sampling import poisson_from_uniform
 from redline.scenario.distributions import ppf
 
 
@@ -126,38 +126,6 @@ def environment(model: Model, ctx: Context, state: State, x: np.ndarray, t: int)
 
 
 MAX_RATE = 1e6  # events per day; a larger rate hazard is reported as numerical trouble
-_SMALL_RATE = 30.0  # above this, inversion by summing terms is slow: use scipy's Poisson quantile
-
-
-def poisson_from_uniform(rate: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Poisson counts by inversion of the uniforms ``u`` (exact).
-
-    Small rates (the usual case) sum the Poisson terms; rates above 30 use
-    scipy's quantile function, which stays exact where exp(-rate) underflows.
-    """
-    out = np.zeros(rate.shape, dtype=np.int64)
-    big = rate > _SMALL_RATE
-    if big.any():
-        out[big] = stats.poisson.ppf(u[big], rate[big]).astype(np.int64)
-        rate = np.where(big, 0.0, rate)
-        pmf = np.exp(-rate)
-        idx = np.flatnonzero((u >= pmf) & ~big)
-    else:
-        pmf = np.exp(-rate)
-        idx = np.flatnonzero(u >= pmf)
-    if idx.size == 0:
-        return out
-    lam, uu, pm = rate[idx], u[idx], pmf[idx]
-    cdf = pm.copy()
-    k = 0
-    while idx.size:
-        k += 1
-        pm = pm * lam / k
-        cdf = cdf + pm
-        out[idx] = k
-        more = (uu >= cdf) & (k < 10.0 * lam + 100.0)
-        idx, lam, uu, pm, cdf = idx[more], lam[more], uu[more], pm[more], cdf[more]
-    return out
 
 
 def _as_runs(values: Any, runs: int) -> np.ndarray:
@@ -214,6 +182,17 @@ class Streams:
         return np.random.Generator(np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=(self.block, 2, action, day))))
 
 
+class RunUniforms:
+    """Uniforms for the runs ``idx`` of a block: each call draws one number for every run of the
+    block and hands out those of ``idx``, so run i's draw does not depend on which other runs draw."""
+
+    def __init__(self, rng: np.random.Generator, runs: int, idx: np.ndarray) -> None:
+        self.rng, self.runs, self.idx = rng, runs, idx
+
+    def uniform(self) -> np.ndarray:
+        return self.rng.random(self.runs)[self.idx]
+
+
 def step(model: Model, ctx: Context, state: State, streams: Streams) -> tuple[State, Day]:
     """Simulate one day; returns the new state and what happened that day."""
     t = state.day
@@ -251,7 +230,7 @@ def step(model: Model, ctx: Context, state: State, streams: Streams) -> tuple[St
         if not a.has_effects or lo == hi:
             continue
         idx = where[lo:hi]
-        sub: dict[str, Any] = {"__rng__": streams.effects(a.index, t), "__size__": idx.size,
+        sub: dict[str, Any] = {"__rng__": RunUniforms(streams.effects(a.index, t), runs, idx), "__size__": idx.size,
                                "n": occurred[a.index, idx].astype(float)}
         for name in a.uses:
             v = env[name]

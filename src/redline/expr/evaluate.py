@@ -7,7 +7,8 @@
 
 Both read names from an environment mapping.  Memory calls (``recent``,
 ``count``, ``days_since``) are looked up under :func:`memory_key`.  Random
-draws read the generator from ``env["__rng__"]`` and, for arrays, the number
+draws read their uniforms from ``env["__rng__"]`` (an object with ``uniform()``,
+or a numpy Generator) and, for arrays, the number
 of runs from ``env["__size__"]``.
 """
 
@@ -30,6 +31,7 @@ from redline.expr.parse import (
     Unary,
     memory_key,
 )
+from redline.sampling import binomial_from_uniform, normal_from_uniform, poisson_from_uniform
 
 Env = Mapping[str, Any]
 Compiled = Callable[[Env], Any]
@@ -77,55 +79,57 @@ _BIN: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
-def _draw(func: str, rng: np.random.Generator, args: list[Any], size: Any) -> Any:
-    """One random draw per run (size=None draws a scalar).
+class GeneratorUniforms:
+    """A uniform source over a numpy Generator: one number (size None) or an array per call."""
 
-    Arguments numpy cannot draw from (infinite bounds, rates or counts beyond
-    its range) give NaN, which the engine reports with the action, run and day.
+    def __init__(self, rng: np.random.Generator, size: int | None = None) -> None:
+        self.rng, self.size = rng, size
+
+    def uniform(self) -> Any:
+        return self.rng.random(self.size)
+
+
+def _draw(func: str, source: Any, args: list[Any], size: Any) -> Any:
+    """One random draw per run (size=None: one scalar), by inversion of one uniform per run.
+
+    ``source.uniform()`` gives the uniforms (the engine hands out one per run of
+    the block, so runs stay paired across policies).  Arguments that cannot be
+    drawn from (NaN, infinite bounds, counts beyond 2**53) give NaN, which the
+    engine reports with the action, run and day.
     """
+    u = source.uniform() if hasattr(source, "uniform") else source.random(size)  # a plain Generator also works
+    shape = () if size is None else (size,)
     try:
         with np.errstate(all="ignore"):
-            return _draw_unchecked(func, rng, args, size)
+            out = _from_uniform(func, [np.broadcast_to(np.asarray(a, dtype=float), shape) for a in args],
+                                np.broadcast_to(u, shape))
     except (ValueError, OverflowError):
-        return np.float64("nan") if size is None else np.full(size, np.nan)
+        out = np.full(shape, np.nan)
+    return np.float64(out) if size is None else out
 
 
-_MAX_COUNT = 2.0**53  # larger counts cannot be held exactly and overflow numpy's samplers
+_MAX_COUNT = 2.0**53  # larger counts cannot be held exactly
 
 
-def _draw_unchecked(func: str, rng: np.random.Generator, args: list[Any], size: Any) -> Any:
+def _from_uniform(func: str, args: list[np.ndarray], u: np.ndarray) -> np.ndarray:
     if func == "poisson":
-        lam = np.maximum(args[0], 0.0)  # NaN stays NaN and is reported by the caller
-        lam = np.where(lam > _MAX_COUNT, np.nan, lam)
-        if size is None:
-            return np.float64("nan") if np.isnan(lam) else np.asarray(rng.poisson(lam), dtype=float)
-        lam = np.broadcast_to(lam, (size,))
-        out = np.where(np.isnan(lam), np.nan, 0.0)
-        live = lam > 0  # draw only where a count can be non-zero: most runs, most days
-        if live.any():
-            out[live] = rng.poisson(lam[live])
-        return out
+        lam = np.maximum(args[0], 0.0)
+        bad = np.isnan(lam) | (lam > _MAX_COUNT)
+        out = poisson_from_uniform(np.where(bad, 0.0, lam).ravel(), u.ravel()).astype(float).reshape(u.shape)
+        return np.where(bad, np.nan, out)
     if func == "binomial":
-        bad = np.isnan(args[0]) | np.isnan(args[1]) | (np.abs(args[0]) > _MAX_COUNT)  # NaN out: the caller reports it
-        n = np.maximum(np.rint(np.nan_to_num(args[0])), 0).astype(np.int64)
-        p = np.clip(np.nan_to_num(args[1]), 0.0, 1.0)
-        if size is None:
-            return np.float64("nan") if bad else np.asarray(rng.binomial(n, p), dtype=float)
-        n, p = np.broadcast_to(n, (size,)), np.broadcast_to(p, (size,))
-        if n.max(initial=0) <= 1:  # Binomial(1, p) is a Bernoulli(p) draw: one uniform, no rejection
-            return np.where(bad, np.nan, ((rng.random(size) < p) & (n == 1)).astype(float))
-        out = np.where(bad, np.nan, 0.0)
-        live = (n > 0) & (p > 0) & ~bad
-        if live.any():
-            out[live] = rng.binomial(n[live], p[live])
-        return out
+        bad = np.isnan(args[0]) | np.isnan(args[1]) | (np.abs(args[0]) > _MAX_COUNT)
+        n = np.maximum(np.rint(np.where(bad, 0.0, args[0])), 0.0)
+        p = np.clip(np.where(bad, 0.0, args[1]), 0.0, 1.0)
+        out = binomial_from_uniform(n.ravel(), p.ravel(), u.ravel()).reshape(u.shape)
+        return np.where(bad, np.nan, out)
     if func == "bernoulli":
-        u = rng.random(size=size)
-        return np.asarray(u < np.clip(args[0], 0.0, 1.0), dtype=float)
+        p = args[0]
+        return np.where(np.isnan(p), np.nan, (u < np.clip(p, 0.0, 1.0)).astype(float))
     if func == "normal":
-        return rng.normal(args[0], np.maximum(args[1], 0.0), size=size)
+        return normal_from_uniform(args[0], np.maximum(args[1], 0.0), u)
     if func == "uniform":
-        return rng.uniform(args[0], args[1], size=size)
+        return args[0] + (args[1] - args[0]) * u
     raise KeyError(func)  # pragma: no cover - parse() rejects unknown functions
 
 
@@ -206,8 +210,7 @@ def _compile_call(node: Call) -> Compiled:
 
     def draw(env: Env) -> Any:
         values = [a(env) for a in args]
-        size = env["__size__"]
-        return _draw(func, env["__rng__"], values, size)
+        return _draw(func, env["__rng__"], values, env["__size__"])
 
     return draw
 
