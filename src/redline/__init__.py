@@ -25,7 +25,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Comparison",
-    "compare",
     "ExpressionError",
     "LoadedScenario",
     "Model",
@@ -40,6 +39,7 @@ __all__ = [
     "__version__",
     "build_model",
     "builtin_names",
+    "compare",
     "load_scenario",
     "simulate",
 ]
