@@ -266,3 +266,17 @@ def test_policies_share_parameter_draws_and_streams():
     assert "param_withdraw_rate" in b.columns and "param_withdraw_rate" not in a.columns
     for col in a.columns:
         np.testing.assert_array_equal(a[col], b[col], err_msg=col)
+
+
+def test_indexed_uniforms_are_uniform_and_addressed_by_run():
+    from scipy import stats
+
+    from redline.sampling import indexed_uniforms
+
+    u = indexed_uniforms(2**63 + 12345, np.arange(200_000))
+    assert stats.kstest(u, "uniform").pvalue > 1e-4
+    assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < 0.01
+    v = indexed_uniforms(2**63 + 12346, np.arange(200_000))
+    assert abs(np.corrcoef(u, v)[0, 1]) < 0.01
+    some = np.array([3, 9000, 150_000])
+    np.testing.assert_array_equal(indexed_uniforms(2**63 + 12345, some), u[some])

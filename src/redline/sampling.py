@@ -23,6 +23,8 @@ def poisson_from_uniform(rate: np.ndarray, u: np.ndarray) -> np.ndarray:
     scipy's quantile function, which stays exact where exp(-rate) underflows.
     """
     out = np.zeros(rate.shape, dtype=np.int64)
+    if rate.size and rate.max() <= 0:  # nothing can happen (a common case inside effects)
+        return out
     big = rate > _SMALL_RATE
     if big.any():
         out[big] = stats.poisson.ppf(u[big], rate[big]).astype(np.int64)
@@ -58,3 +60,28 @@ def binomial_from_uniform(n: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.nda
 
 def normal_from_uniform(mean: np.ndarray, sd: np.ndarray, u: np.ndarray) -> np.ndarray:
     return mean + sd * special.ndtri(np.maximum(u, TINY))
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's output function (Steele, Lea and Flood 2014), on uint64 arrays."""
+    z = (z ^ (z >> np.uint64(30))) * _M1
+    z = (z ^ (z >> np.uint64(27))) * _M2
+    return z ^ (z >> np.uint64(31))
+
+
+def indexed_uniforms(seed: int, index: np.ndarray) -> np.ndarray:
+    """Uniforms in [0, 1) at positions ``index`` of the SplitMix64 sequence started at ``seed``.
+
+    numpy's generators are sequential: giving runs 3 and 9000 of a block their
+    own numbers would mean generating all the numbers in between. SplitMix64's
+    n-th output is a pure function of seed + n x golden ratio, so any positions
+    can be read directly: run i always gets number i, whichever runs draw.
+    """
+    with np.errstate(over="ignore"):
+        state = np.uint64(seed) + (index.astype(np.uint64) + np.uint64(1)) * _GOLDEN
+        return (_mix(state) >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)

@@ -23,7 +23,7 @@ import numpy as np
 
 from redline.engine.model import NEVER, Model, decay_factor
 from redline.errors import NumericalError
-from redline.sampling import poisson_from_uniform
+from redline.sampling import _GOLDEN, _mix, indexed_uniforms, poisson_from_uniform
 from redline.scenario.distributions import ppf
 
 
@@ -160,8 +160,9 @@ class Streams:
 
     Parameter draws come from one stream; each action has its own stream of
     daily uniforms (a day on which the action cannot happen skips exactly the
-    numbers it would have used), and its effects draw from a fresh stream per
-    day.  Two simulations with the same seed and block therefore give run i the
+    numbers it would have used), and the random draws of its effects read
+    uniforms addressed by (action, day, draw, run) from a counter-based
+    sequence (SplitMix64), so only the runs that draw pay for a number.  Two simulations with the same seed and block therefore give run i the
     same parameter quantiles and the same uniforms for every action and day,
     whatever the policies change: common random numbers for paired comparisons.
     """
@@ -171,6 +172,8 @@ class Streams:
         self.params = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block, 0))))
         self._bits = [np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block, 1, a))) for a in range(n_actions)]
         self._uniform = [np.random.Generator(b) for b in self._bits]
+        self._effect_keys = [int(np.random.SeedSequence(seed, spawn_key=(block, 2, a)).generate_state(1, np.uint64)[0])
+                             for a in range(n_actions)]
 
     def uniforms(self, action: int, runs: int) -> np.ndarray:
         return self._uniform[action].random(runs)
@@ -178,19 +181,29 @@ class Streams:
     def skip(self, action: int, runs: int) -> None:
         self._bits[action].advance(runs)  # one 64-bit output per double, as random() uses
 
-    def effects(self, action: int, day: int) -> np.random.Generator:
-        return np.random.Generator(np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=(self.block, 2, action, day))))
+    def effect_uniforms(self, action: int, day: int, call: int, idx: np.ndarray) -> np.ndarray:
+        """Uniforms of runs ``idx`` for the ``call``-th random draw of an action's effects on ``day``:
+        a pure function of (seed, block, action, day, call, run), read directly for the runs that draw."""
+        stream = self._effect_keys[action] ^ int(_mix_scalar(day * 1_000_003 + call))
+        return indexed_uniforms(stream, idx)
+
+
+def _mix_scalar(value: int) -> np.uint64:
+    with np.errstate(over="ignore"):
+        return np.uint64(_mix(np.array([value], dtype=np.uint64) * _GOLDEN)[0])
 
 
 class RunUniforms:
     """Uniforms for the runs ``idx`` of a block: each call draws one number for every run of the
     block and hands out those of ``idx``, so run i's draw does not depend on which other runs draw."""
 
-    def __init__(self, rng: np.random.Generator, runs: int, idx: np.ndarray) -> None:
-        self.rng, self.runs, self.idx = rng, runs, idx
+    def __init__(self, streams: Streams, action: int, day: int, runs: int, idx: np.ndarray) -> None:
+        self.streams, self.action, self.day, self.idx = streams, action, day, idx
+        self.calls = 0
 
     def uniform(self) -> np.ndarray:
-        return self.rng.random(self.runs)[self.idx]
+        self.calls += 1
+        return self.streams.effect_uniforms(self.action, self.day, self.calls, self.idx)
 
 
 def step(model: Model, ctx: Context, state: State, streams: Streams) -> tuple[State, Day]:
@@ -230,7 +243,7 @@ def step(model: Model, ctx: Context, state: State, streams: Streams) -> tuple[St
         if not a.has_effects or lo == hi:
             continue
         idx = where[lo:hi]
-        sub: dict[str, Any] = {"__rng__": RunUniforms(streams.effects(a.index, t), runs, idx), "__size__": idx.size,
+        sub: dict[str, Any] = {"__rng__": RunUniforms(streams, a.index, t, runs, idx), "__size__": idx.size,
                                "n": occurred[a.index, idx].astype(float)}
         for name in a.uses:
             v = env[name]
