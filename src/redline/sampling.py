@@ -13,21 +13,28 @@ from scipy import special, stats
 TINY = 2.0**-54  # stands in for a uniform of exactly 0 where the quantile function would be infinite
 
 
-_SMALL_RATE = 30.0  # above this, inversion by summing terms is slow: use scipy's Poisson quantile
+_LARGE_RATE = 30.0  # above this, summing terms is slow and exp(-rate) may underflow: special-function quantile
+
+
+def _poisson_ppf(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """The Poisson quantile function as scipy.stats.poisson.ppf computes it, on plain ufuncs."""
+    k = np.ceil(special.pdtrik(u, lam))
+    below = np.maximum(k - 1, 0)
+    return np.where(special.pdtr(below, lam) >= u, below, k)
 
 
 def poisson_from_uniform(rate: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Poisson counts by inversion of the uniforms ``u`` (exact).
 
-    Small rates (the usual case) sum the Poisson terms; rates above 30 use
-    scipy's quantile function, which stays exact where exp(-rate) underflows.
+    Rates up to 30 sum the Poisson terms over whole arrays; larger ones use the
+    incomplete-gamma quantile, which is also exact where exp(-rate) underflows.
     """
     out = np.zeros(rate.shape, dtype=np.int64)
     if rate.size and rate.max() <= 0:  # nothing can happen (a common case inside effects)
         return out
-    big = rate > _SMALL_RATE
+    big = rate > _LARGE_RATE
     if big.any():
-        out[big] = stats.poisson.ppf(u[big], rate[big]).astype(np.int64)
+        out[big] = _poisson_ppf(u[big], rate[big]).astype(np.int64)
         rate = np.where(big, 0.0, rate)
         pmf = np.exp(-rate)
         idx = np.flatnonzero((u >= pmf) & ~big)
@@ -50,11 +57,34 @@ def poisson_from_uniform(rate: np.ndarray, u: np.ndarray) -> np.ndarray:
 
 
 def binomial_from_uniform(n: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Binomial(n, p) counts by inversion of ``u`` (n, p, u of one shape; n >= 0 integers)."""
-    out = ((u < p) & (n >= 1)).astype(float)  # exact when n <= 1, the usual case
-    more = n > 1
-    if more.any():
-        out[more] = stats.binom.ppf(u[more], n[more], p[more])
+    """Binomial(n, p) counts by inversion of ``u`` (n, p, u of one shape; n >= 0 integers).
+
+    n <= 1 (the usual case) is one comparison; small n sums the probability
+    mass function term by term; large n uses scipy's quantile function.
+    """
+    out = ((u > 1.0 - p) & (n >= 1)).astype(float)  # the quantile function: 1 when u > P(0)
+    more = np.flatnonzero(n > 1)
+    if more.size == 0:
+        return out
+    nn, pp, uu = n[more], p[more], u[more]
+    big = nn > 1000
+    if big.any():
+        out[more[big]] = stats.binom.ppf(uu[big], nn[big], pp[big])
+        nn, pp, uu, more = nn[~big], pp[~big], uu[~big], more[~big]
+    certain = pp >= 1.0
+    out[more[certain]] = nn[certain]
+    nn, pp, uu, more = nn[~certain], pp[~certain], uu[~certain], more[~certain]
+    pmf = (1.0 - pp) ** nn  # P(0)
+    cdf = pmf.copy()
+    ratio = pp / (1.0 - pp)
+    k = np.zeros(nn.shape)
+    todo = np.flatnonzero(uu >= cdf)
+    while todo.size:
+        pmf[todo] *= (nn[todo] - k[todo]) / (k[todo] + 1.0) * ratio[todo]
+        k[todo] += 1.0
+        cdf[todo] += pmf[todo]
+        todo = todo[(uu[todo] >= cdf[todo]) & (k[todo] < nn[todo])]
+    out[more] = k
     return out
 
 
