@@ -301,3 +301,16 @@ def test_poisson_by_inversion_equals_scipys_quantile(lam):
     got = poisson_from_uniform(np.full(u.size, lam), u)
     agree = np.mean(got == stats.poisson.ppf(u, lam))
     assert agree > 0.9999  # the summation branch may differ only where u equals a CDF value to rounding
+
+
+def test_fixed_sets_every_uncertain_parameter_to_its_median():
+    from redline.scenario.distributions import central
+
+    res = redline.simulate("iraq-2020", runs=2000, seed=3, horizon=30, fixed=True)
+    assert res.model.fixed and res.params.shape[0] == 0  # nothing left to draw
+    sc = res.model.scenario
+    assert dict(zip(res.model.param_names, res.model.param_dists, strict=True))["attack_rate"] == pytest.approx(
+        central(sc.parameters["attack_rate"].dist))
+    free = redline.simulate("iraq-2020", runs=2000, seed=3, horizon=30)
+    # chance alone spreads attacks less than chance plus parameter uncertainty
+    assert res.per_run()["n_militia_attack_us"].var() < free.per_run()["n_militia_attack_us"].var()

@@ -75,6 +75,7 @@ def run(
     no_report: Annotated[bool, typer.Option("--no-report", help="Do not write the HTML report.")] = False,
     events: Annotated[Path | None, typer.Option(help="Write the simulated events of sample runs to this CSV file.")] = None,
     sample_runs: Annotated[int, typer.Option(min=0, help="How many runs keep full event logs.")] = 100,
+    fixed: Annotated[bool, typer.Option("--fixed", help="Set every uncertain parameter to its median (chance only).")] = False,
 ) -> None:
     """Simulate a scenario and summarise outcome probabilities.
 
@@ -104,6 +105,7 @@ def run(
             workers=workers,
             keep_events=sample_runs,
             progress=lambda done, total: bar.update(task, completed=done),
+            fixed=fixed,
         )
     print_summary(res)
     if json_path is not None:
@@ -140,6 +142,7 @@ def print_summary(res: Results) -> None:
     out.print(
         f"[bold]{res.model.scenario.title}[/] ({res.scenario_id})  policies: {pols}\n"
         f"{res.runs:,} runs x {res.horizon} days from {res.model.scenario.time.start}  seed {res.seed}"
+        + ("  (parameters fixed at their medians)" if res.model.fixed else "")
     )
     t = Table(title="Outcomes (probability within the horizon)", title_justify="left")
     for col in ("outcome", "probability", "95% interval", "median days*"):
@@ -169,6 +172,7 @@ def compare(
     workers: Annotated[int | None, typer.Option(min=1, help="Worker processes.")] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the comparison as JSON to this file.")] = None,
     report: Annotated[Path | None, typer.Option(help="Write a self-contained HTML page with side-by-side charts.")] = None,
+    fixed: Annotated[bool, typer.Option("--fixed", help="Set every uncertain parameter to its median (chance only).")] = False,
 ) -> None:
     """Compare courses of action with common random numbers: probabilities and paired differences.
 
@@ -183,7 +187,7 @@ def compare(
                   console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task("simulating", total=None)
         cmp = run_compare(loaded, _split(policies), baseline=baseline, runs=runs, seed=seed, horizon=horizon,
-                          workers=workers,
+                          workers=workers, fixed=fixed,
                           progress=lambda pol, done, total: bar.update(task, description=pol, completed=done,
                                                                          total=total))
     out.print(f"[bold]{loaded.scenario.title}[/] ({cmp.scenario_id}): {len(cmp.policies)} courses of action, "

@@ -159,6 +159,7 @@ def compare(
     horizon: int | None = None,
     workers: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    fixed: bool = False,
 ) -> Comparison:
     """Simulate each course of action with common random numbers.
 
@@ -194,7 +195,7 @@ def compare(
         sets[pol] = applied
         report = (lambda done, total, _p=pol: progress(_p, done, total)) if progress else None
         results[pol] = simulate(loaded, applied, runs=runs, seed=seed, horizon=horizon, workers=workers,
-                                keep_events=0, progress=report)
+                                keep_events=0, progress=report, fixed=fixed)
     return Comparison(sc.id, baseline, sets, results)
 
 

@@ -103,6 +103,7 @@ class Model:
     first_passage: list[tuple[str, Formula]]
     quantities: list[tuple[str, Formula]]
     hazard_overrides: dict[str, str] = field(default_factory=dict)
+    fixed: bool = False
 
     @cached_property
     def rate_actions(self) -> list[int]:
@@ -131,8 +132,14 @@ def build_model(
     scenario: str | LoadedScenario,
     policies: Sequence[str] | None = None,
     horizon: int | None = None,
+    *,
+    fixed: bool = False,
 ) -> Model:
-    """Compile ``scenario`` with ``policies`` applied (default: the scenario's baseline)."""
+    """Compile ``scenario`` with ``policies`` applied (default: the scenario's baseline).
+
+    ``fixed=True`` replaces every parameter distribution by its median, so the
+    only spread left between runs is chance.
+    """
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     sc = loaded.scenario
     chosen = tuple(dict.fromkeys(sc.baseline if policies is None else policies))  # drop repeats, keep order
@@ -171,6 +178,8 @@ def build_model(
             param_dists.append(param_over[name][1])
         else:
             param_dists.append(p.value if p.value is not None else p.dist)  # type: ignore[arg-type]
+    if fixed:
+        param_dists = [central(d) for d in param_dists]
 
     ladder = sorted(sc.ladder, key=lambda r: sc.ladder[r].order)
     memories: dict[str, MemorySpec] = {}
@@ -246,6 +255,7 @@ def build_model(
         first_passage=first_passage,
         quantities=tracked,
         hazard_overrides={a: str(h.text) for a, (_, h) in hazard_over.items()},
+        fixed=fixed,
     )
 
 

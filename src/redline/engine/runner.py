@@ -176,9 +176,9 @@ def run_block(model: Model, seed: int, index: int, start: int, stop: int, keep_e
 _WORKER_MODEL: Model | None = None
 
 
-def _init_worker(loaded: LoadedScenario, policies: tuple[str, ...], horizon: int) -> None:
+def _init_worker(loaded: LoadedScenario, policies: tuple[str, ...], horizon: int, fixed: bool) -> None:
     global _WORKER_MODEL
-    _WORKER_MODEL = build_model(loaded, policies, horizon)
+    _WORKER_MODEL = build_model(loaded, policies, horizon, fixed=fixed)
 
 
 def _worker_block(seed: int, index: int, start: int, stop: int, keep_events: int) -> BlockResult:
@@ -206,13 +206,15 @@ def simulate(
     workers: int | None = None,
     keep_events: int = 100,
     progress: Progress | None = None,
+    fixed: bool = False,
 ) -> Results:
     """Run the scenario ``runs`` times and return aggregated :class:`Results`.
 
     ``seed=None`` draws fresh entropy and records it in the results, so every
     result can be reproduced.  ``keep_events`` full event logs are kept (runs
     0..keep_events-1).  ``workers`` processes share the blocks (default: one
-    per core for large jobs).
+    per core for large jobs).  ``fixed=True`` sets every uncertain parameter
+    to its median (chance is then the only source of spread).
     """
     if not _is_int(runs) or runs <= 0:
         raise RedlineError(f"runs must be a positive integer, found {runs!r}")
@@ -221,7 +223,7 @@ def simulate(
     if workers is not None and (not _is_int(workers) or workers < 1):
         raise RedlineError(f"workers must be an integer >= 1, found {workers!r}")
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
-    model = build_model(loaded, policies, horizon)
+    model = build_model(loaded, policies, horizon, fixed=fixed)
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (2**63))
     if not _is_int(seed) or seed < 0:
@@ -263,7 +265,7 @@ def _run_pool(
         max_workers=workers,
         mp_context=ctx,
         initializer=_init_worker,
-        initargs=(loaded, model.policies, model.horizon),
+        initargs=(loaded, model.policies, model.horizon, model.fixed),
     )
     pending: dict[int, BlockResult | BaseException] = {}
     next_block = 0

@@ -143,6 +143,8 @@ def reproduce_command(res: Results) -> str:
     parts += ["--runs", str(res.runs), "--seed", str(res.seed), "--horizon", str(res.horizon)]
     for pol in res.policies:
         parts += ["--policy", pol]
+    if res.model.fixed:
+        parts.append("--fixed")
     return shlex.join(parts)
 
 
