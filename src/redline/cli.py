@@ -76,6 +76,8 @@ def run(
     events: Annotated[Path | None, typer.Option(help="Write the simulated events of sample runs to this CSV file.")] = None,
     sample_runs: Annotated[int, typer.Option(min=0, help="How many runs keep full event logs.")] = 100,
     fixed: Annotated[bool, typer.Option("--fixed", help="Set every uncertain parameter to its median (chance only).")] = False,
+    replicates: Annotated[int, typer.Option(help="Runs per parameter draw (a power of two); above 1 also prints how much "
+                                                 "of each outcome's spread is parameter uncertainty and how much chance.")] = 1,
 ) -> None:
     """Simulate a scenario and summarise outcome probabilities.
 
@@ -106,8 +108,20 @@ def run(
             keep_events=sample_runs,
             progress=lambda done, total: bar.update(task, completed=done),
             fixed=fixed,
+            replicates=replicates,
         )
     print_summary(res)
+    if replicates > 1:
+        from redline.analysis import spread_sources
+
+        sp = Table(title=f"Where the spread comes from ({res.runs // replicates:,} parameter draws x {replicates} runs)",
+                   title_justify="left")
+        for col in ("outcome", "variance", "parameter uncertainty", "chance"):
+            sp.add_column(col, justify="left" if col == "outcome" else "right", no_wrap=col == "outcome")
+        for name, row in spread_sources(res).iterrows():
+            if row.variance > 0:
+                sp.add_row(str(name), f"{row.variance:.3g}", f"{row.parameters_share:.0%}", f"{row.chance_share:.0%}")
+        out.print(sp)
     if json_path is not None:
         _write("--json", json_path, lambda p: p.write_text(json.dumps(res.to_dict(), indent=2, allow_nan=False) + "\n",
                                                             encoding="utf-8"))

@@ -104,6 +104,7 @@ class Model:
     quantities: list[tuple[str, Formula]]
     hazard_overrides: dict[str, str] = field(default_factory=dict)
     fixed: bool = False
+    replicates: int = 1
 
     @cached_property
     def rate_actions(self) -> list[int]:
@@ -134,12 +135,18 @@ def build_model(
     horizon: int | None = None,
     *,
     fixed: bool = False,
+    replicates: int = 1,
 ) -> Model:
     """Compile ``scenario`` with ``policies`` applied (default: the scenario's baseline).
 
     ``fixed=True`` replaces every parameter distribution by its median, so the
-    only spread left between runs is chance.
+    only spread left between runs is chance.  ``replicates=k`` (a power of two
+    up to 1024) makes runs k*j .. k*j+k-1 share one parameter draw, so the
+    spread of outcomes can be split into parameter uncertainty and chance.
     """
+    if not (isinstance(replicates, int) and 1 <= replicates <= 1024 and replicates & (replicates - 1) == 0):
+        raise ScenarioError("replicates must be a power of two from 1 to 1024", expected="1, 2, 4, ..., 1024",
+                            found=repr(replicates))
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     sc = loaded.scenario
     chosen = tuple(dict.fromkeys(sc.baseline if policies is None else policies))  # drop repeats, keep order
@@ -256,6 +263,7 @@ def build_model(
         quantities=tracked,
         hazard_overrides={a: str(h.text) for a, (_, h) in hazard_over.items()},
         fixed=fixed,
+        replicates=replicates,
     )
 
 

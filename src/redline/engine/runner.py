@@ -105,7 +105,8 @@ def run_block(model: Model, seed: int, index: int, start: int, stop: int, keep_e
     """Simulate runs ``start..stop`` (block ``index``) over the model's horizon."""
     r = stop - start
     streams = Streams(seed, index, len(model.actions))
-    u = streams.params.random((len(model.param_names), r))
+    k = model.replicates  # runs k*j .. k*j+k-1 share one parameter draw (blocks hold whole groups)
+    u = np.repeat(streams.params.random((len(model.param_names), -(-r // k))), k, axis=1)[:, :r]
     pm = sample_params(model, u)
     ctx = make_context(model, pm, run_offset=start)
     state = initial_state(model, ctx)
@@ -176,9 +177,9 @@ def run_block(model: Model, seed: int, index: int, start: int, stop: int, keep_e
 _WORKER_MODEL: Model | None = None
 
 
-def _init_worker(loaded: LoadedScenario, policies: tuple[str, ...], horizon: int, fixed: bool) -> None:
+def _init_worker(loaded: LoadedScenario, policies: tuple[str, ...], horizon: int, fixed: bool, replicates: int) -> None:
     global _WORKER_MODEL
-    _WORKER_MODEL = build_model(loaded, policies, horizon, fixed=fixed)
+    _WORKER_MODEL = build_model(loaded, policies, horizon, fixed=fixed, replicates=replicates)
 
 
 def _worker_block(seed: int, index: int, start: int, stop: int, keep_events: int) -> BlockResult:
@@ -207,6 +208,7 @@ def simulate(
     keep_events: int = 100,
     progress: Progress | None = None,
     fixed: bool = False,
+    replicates: int = 1,
 ) -> Results:
     """Run the scenario ``runs`` times and return aggregated :class:`Results`.
 
@@ -214,7 +216,9 @@ def simulate(
     result can be reproduced.  ``keep_events`` full event logs are kept (runs
     0..keep_events-1).  ``workers`` processes share the blocks (default: one
     per core for large jobs).  ``fixed=True`` sets every uncertain parameter
-    to its median (chance is then the only source of spread).
+    to its median (chance is then the only source of spread); ``replicates=k``
+    gives every parameter draw to k consecutive runs, for
+    :func:`redline.analysis.spread_sources`.
     """
     if not _is_int(runs) or runs <= 0:
         raise RedlineError(f"runs must be a positive integer, found {runs!r}")
@@ -223,7 +227,7 @@ def simulate(
     if workers is not None and (not _is_int(workers) or workers < 1):
         raise RedlineError(f"workers must be an integer >= 1, found {workers!r}")
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
-    model = build_model(loaded, policies, horizon, fixed=fixed)
+    model = build_model(loaded, policies, horizon, fixed=fixed, replicates=replicates)
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (2**63))
     if not _is_int(seed) or seed < 0:
@@ -265,7 +269,7 @@ def _run_pool(
         max_workers=workers,
         mp_context=ctx,
         initializer=_init_worker,
-        initargs=(loaded, model.policies, model.horizon, model.fixed),
+        initargs=(loaded, model.policies, model.horizon, model.fixed, model.replicates),
     )
     pending: dict[int, BlockResult | BaseException] = {}
     next_block = 0
