@@ -66,7 +66,7 @@ def test_engine_agrees_with_reference(scenario):
 
 
 def test_reference_detects_a_changed_model():
-    """Guard against a vacuous comparison: a 30% change in a rate is caught."""
+    """Guard against a vacuous comparison: green_light (58% more militia attacks) must be caught."""
     ref = simulate_reference("iraq-2020", runs=REF_RUNS, seed=11, horizon=90)
     eng = redline.simulate("iraq-2020", ["green_light"], runs=ENGINE_RUNS, seed=12, horizon=90)
     a = eng.model.actions[0]
