@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 from plotly.offline import get_plotlyjs
 
@@ -205,3 +206,12 @@ def test_fmt_pct(value: float, expected: str) -> None:
 )
 def test_fmt_num(value: float, expected: str) -> None:
     assert fmt_num(value) == expected
+
+
+def test_reproduce_command_carries_the_sampling_design() -> None:
+    """--fixed and --replicates change the parameter draws, so the command must repeat them; and it does reproduce."""
+    res = redline.simulate(TOY, runs=64, seed=3, horizon=20, fixed=True, replicates=4)
+    cmd = reproduce_command(res)
+    assert cmd.endswith("--policy calm --fixed --replicates 4")
+    again = redline.simulate(TOY, runs=64, seed=3, horizon=20, fixed=True, replicates=4)
+    np.testing.assert_array_equal(res.quantity_values, again.quantity_values)

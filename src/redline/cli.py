@@ -61,21 +61,35 @@ def _split(values: list[str] | None) -> list[str] | None:
     return [p.strip() for v in values for p in v.split(",") if p.strip()]
 
 
+# Options shared by run and compare: one declaration, one help text.
+ScenarioArg = Annotated[str, typer.Argument(help="Built-in scenario name or path to a YAML file.")]
+HorizonOpt = Annotated[int | None, typer.Option(min=1, max=3650, help="Days to simulate (default: the scenario's).")]
+SeedOpt = Annotated[int | None, typer.Option(min=0, help="Random seed (default: fresh; printed so the run can be repeated).")]
+WorkersOpt = Annotated[int | None, typer.Option(min=1, help="Worker processes (default: one per core for large runs).")]
+FixedOpt = Annotated[bool, typer.Option("--fixed", help="Set every uncertain parameter to its median (chance only).")]
+
+
+def _progress() -> Progress:
+    """A progress bar on stderr, shown only when stderr is a terminal."""
+    return Progress(TextColumn("[bold]{task.description}[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal)
+
+
 @app.command()
 @friendly
 def run(
-    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or path to a YAML file.")] = "iraq-2020",
+    scenario: ScenarioArg = "iraq-2020",
     policy: Annotated[list[str] | None, typer.Option("--policy", "-p", help="Policy to apply (repeat or comma-separate). Default: the scenario's baseline.")] = None,
     runs: Annotated[int, typer.Option(min=1, help="Number of Monte Carlo runs.")] = 10_000,
-    horizon: Annotated[int | None, typer.Option(min=1, max=3650, help="Days to simulate (default: the scenario's).")] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="Random seed (default: fresh; printed so the run can be repeated).")] = None,
-    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (default: one per core for large runs).")] = None,
+    horizon: HorizonOpt = None,
+    seed: SeedOpt = None,
+    workers: WorkersOpt = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the summary as JSON to this file.")] = None,
     report: Annotated[Path | None, typer.Option(help="HTML report path (default: <scenario>-report.html).")] = None,
     no_report: Annotated[bool, typer.Option("--no-report", help="Do not write the HTML report.")] = False,
     events: Annotated[Path | None, typer.Option(help="Write the simulated events of sample runs to this CSV file.")] = None,
     sample_runs: Annotated[int, typer.Option(min=0, help="How many runs keep full event logs.")] = 100,
-    fixed: Annotated[bool, typer.Option("--fixed", help="Set every uncertain parameter to its median (chance only).")] = False,
+    fixed: FixedOpt = False,
     replicates: Annotated[int, typer.Option(help="Runs per parameter draw (a power of two); above 1 also prints how much "
                                                  "of each outcome's spread is parameter uncertainty and how much chance.")] = 1,
 ) -> None:
@@ -87,17 +101,8 @@ def run(
     report_path = None if no_report else (report or Path(f"{loaded.scenario.id}-report.html"))
     for option, path in (("--json", json_path), ("--events", events), ("--report", report_path)):
         _check_writable(option, path)
-    with Progress(
-        TextColumn("[bold]simulating[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as bar:
-        task = bar.add_task("runs", total=runs)
+    with _progress() as bar:
+        task = bar.add_task("simulating", total=runs)
         res = simulate(
             loaded,
             _split(policy),
@@ -177,16 +182,16 @@ def print_summary(res: Results) -> None:
 @app.command()
 @friendly
 def compare(
-    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or path to a YAML file.")] = "iraq-2020",
+    scenario: ScenarioArg = "iraq-2020",
     policies: Annotated[list[str] | None, typer.Option("--policies", "-p", help="Courses of action to compare (comma-separated or repeated). Default: every policy of the principal actor.")] = None,
     baseline: Annotated[str | None, typer.Option(help="Policy the others are compared with (default: the scenario's baseline).")] = None,
     runs: Annotated[int, typer.Option(min=1, help="Monte Carlo runs per policy.")] = 10_000,
-    horizon: Annotated[int | None, typer.Option(min=1, max=3650, help="Days to simulate (default: the scenario's).")] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="Random seed (default: fresh; printed).")] = None,
-    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes.")] = None,
+    horizon: HorizonOpt = None,
+    seed: SeedOpt = None,
+    workers: WorkersOpt = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the comparison as JSON to this file.")] = None,
     report: Annotated[Path | None, typer.Option(help="Write a self-contained HTML page with side-by-side charts.")] = None,
-    fixed: Annotated[bool, typer.Option("--fixed", help="Set every uncertain parameter to its median (chance only).")] = False,
+    fixed: FixedOpt = False,
 ) -> None:
     """Compare courses of action with common random numbers: probabilities and paired differences.
 
@@ -197,8 +202,7 @@ def compare(
     for option, path in (("--json", json_path), ("--report", report)):
         _check_writable(option, path)
     loaded = load_scenario(scenario)
-    with Progress(TextColumn("[bold]{task.description}[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, transient=True, disable=not err.is_terminal) as bar:
+    with _progress() as bar:
         task = bar.add_task("simulating", total=None)
         cmp = run_compare(loaded, _split(policies), baseline=baseline, runs=runs, seed=seed, horizon=horizon,
                           workers=workers, fixed=fixed,
@@ -282,7 +286,7 @@ def scenarios() -> None:
 
 @app.command()
 @friendly
-def show(scenario: Annotated[str, typer.Argument(help="Built-in name or YAML file.")] = "iraq-2020") -> None:
+def show(scenario: ScenarioArg = "iraq-2020") -> None:
     """Print a scenario's actors, parameters with sources, actions, policies and outcomes.
 
     Example: redline show iraq-2024

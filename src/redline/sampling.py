@@ -115,3 +115,10 @@ def indexed_uniforms(seed: int, index: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):
         state = np.uint64(seed) + (index.astype(np.uint64) + np.uint64(1)) * _GOLDEN
         return (_mix(state) >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
+
+
+def stream_seed(key: int, *parts: int) -> int:
+    """A SplitMix64 seed for a sub-stream of ``key`` named by small integers (e.g. day and draw)."""
+    with np.errstate(over="ignore"):
+        mixed = _mix(np.array([sum(p * 1_000_003**i for i, p in enumerate(parts))], dtype=np.uint64) * _GOLDEN)
+    return key ^ int(mixed[0])

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from redline.engine.results import Results, wilson
+from redline.engine.results import Results
 from redline.engine.runner import simulate
 from redline.errors import RedlineError, UnknownNameError
 from redline.scenario.load import LoadedScenario, load_scenario
@@ -199,4 +199,4 @@ def compare(
     return Comparison(sc.id, baseline, sets, results)
 
 
-__all__ = ["Comparison", "compare", "wilson"]
+__all__ = ["Comparison", "compare"]

@@ -23,7 +23,7 @@ import numpy as np
 
 from redline.engine.model import NEVER, Model, decay_factor
 from redline.errors import NumericalError
-from redline.sampling import _GOLDEN, _mix, indexed_uniforms, poisson_from_uniform
+from redline.sampling import indexed_uniforms, poisson_from_uniform, stream_seed
 from redline.scenario.distributions import ppf
 
 
@@ -125,9 +125,6 @@ def environment(model: Model, ctx: Context, state: State, x: np.ndarray, t: int)
     return env
 
 
-MAX_RATE = 1e6  # events per day; a larger rate hazard is reported as numerical trouble
-
-
 def _as_runs(values: Any, runs: int) -> np.ndarray:
     if isinstance(values, np.ndarray) and values.shape == (runs,) and values.dtype == np.float64:
         return values
@@ -184,13 +181,7 @@ class Streams:
     def effect_uniforms(self, action: int, day: int, call: int, idx: np.ndarray) -> np.ndarray:
         """Uniforms of runs ``idx`` for the ``call``-th random draw of an action's effects on ``day``:
         a pure function of (seed, block, action, day, call, run), read directly for the runs that draw."""
-        stream = self._effect_keys[action] ^ int(_mix_scalar(day * 1_000_003 + call))
-        return indexed_uniforms(stream, idx)
-
-
-def _mix_scalar(value: int) -> np.uint64:
-    with np.errstate(over="ignore"):
-        return np.uint64(_mix(np.array([value], dtype=np.uint64) * _GOLDEN)[0])
+        return indexed_uniforms(stream_seed(self._effect_keys[action], call, day), idx)
 
 
 class RunUniforms:

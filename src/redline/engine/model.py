@@ -22,6 +22,7 @@ from redline.scenario.distributions import central
 from redline.scenario.load import LoadedScenario, load_scenario
 from redline.scenario.model import Distribution, Hazard, Scenario
 
+MAX_RATE = 1e6  # events per day; a larger rate hazard is reported as numerical trouble
 MAX_HORIZON = 3650  # days; the same limit as the scenario format's time.horizon
 NEVER = 1_000_000.0  # days_since() of an action that has not happened yet
 
@@ -107,13 +108,7 @@ class Model:
     replicates: int = 1
 
     @cached_property
-    def rate_actions(self) -> list[int]:
-        return [a.index for a in self.actions if a.kind == "rate"]
-
-    @cached_property
     def hazard_upper(self) -> np.ndarray:
-        from redline.engine.kernel import MAX_RATE
-
         return np.array([1.0 if a.kind == "probability" else MAX_RATE for a in self.actions])
 
     @cached_property
@@ -298,10 +293,6 @@ def decay_factor(half_life: np.ndarray | float, what: str) -> np.ndarray | float
         )
     out = np.power(0.5, 1.0 / hl)
     return float(out) if out.ndim == 0 else out
-
-
-def is_constant(value: object) -> bool:
-    return isinstance(value, float) or (isinstance(value, np.ndarray) and value.ndim == 0)
 
 
 __all__ = ["NEVER", "ActionSpec", "Formula", "MemorySpec", "Model", "build_model", "decay_factor"]

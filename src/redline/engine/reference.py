@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from redline.engine.kernel import MAX_RATE
-from redline.engine.model import NEVER, Model, build_model
+from redline.engine.model import MAX_RATE, NEVER, Model, build_model
 from redline.errors import NumericalError, ScenarioError
 from redline.expr import evaluate_scalar
 from redline.scenario.distributions import ppf

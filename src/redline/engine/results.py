@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from redline.scenario.distributions import describe
 
@@ -299,11 +298,3 @@ class Results:
 def _num(value: Any) -> float | None:
     value = float(value)
     return value if math.isfinite(value) else None
-
-
-def binomial_test_p(k1: int, n1: int, k2: int, n2: int) -> float:
-    """Two-sided p-value that two proportions are equal (used by tests and analysis)."""
-    table = np.array([[k1, n1 - k1], [k2, n2 - k2]])
-    if table.sum(axis=0).min() == 0:
-        return 1.0
-    return float(stats.chi2_contingency(table, correction=False)[1])

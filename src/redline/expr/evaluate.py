@@ -79,16 +79,6 @@ _BIN: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
-class GeneratorUniforms:
-    """A uniform source over a numpy Generator: one number (size None) or an array per call."""
-
-    def __init__(self, rng: np.random.Generator, size: int | None = None) -> None:
-        self.rng, self.size = rng, size
-
-    def uniform(self) -> Any:
-        return self.rng.random(self.size)
-
-
 def _draw(func: str, source: Any, args: list[Any], size: Any) -> Any:
     """One random draw per run (size=None: one scalar), by inversion of one uniform per run.
 

@@ -145,6 +145,8 @@ def reproduce_command(res: Results) -> str:
         parts += ["--policy", pol]
     if res.model.fixed:
         parts.append("--fixed")
+    if res.model.replicates > 1:
+        parts += ["--replicates", str(res.model.replicates)]
     return shlex.join(parts)
 
 

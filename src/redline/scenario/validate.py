@@ -103,8 +103,8 @@ class _Checker:
         except (ValueError, ZeroDivisionError, OverflowError):
             return
         if not low > 0:
-            self.err(path, f"{what} must be a positive number of days for every parameter value",
-                     expected="> 0 (check the parameter's value or the lower end of its distribution)",
+            self.err(path, f"{what} must be a positive number of days; it is not with its parameters at the low "
+                     "end of their ranges", expected="> 0 (check the parameter's value or the lower end of its distribution)",
                      found=f"{text} = {low:g}")
 
     def dist(self, path: tuple, d: Distribution | float) -> None:
