@@ -43,3 +43,16 @@ def toy_variant(tmp_path: Path, toy_text: str) -> Callable[..., Path]:
 
     return make
 
+
+
+def assert_offline(page: str) -> None:
+    """A self-contained page: plotly.js inline exactly once, and no tag that fetches anything."""
+    import re
+
+    from plotly.offline import get_plotlyjs
+
+    assert page.count(get_plotlyjs()) == 1
+    loaders = re.findall(r"<(?:script|link|img|iframe|embed|object)\b[^>]*>", page, flags=re.IGNORECASE)
+    assert loaders  # the scripts are there...
+    for tag in loaders:  # ...but none of them fetches anything
+        assert not re.search(r"\b(?:src|href|data)\s*=", tag, flags=re.IGNORECASE), tag

@@ -244,6 +244,130 @@ def compare(
         out.print(f"report: {report}")
 
 
+# Options shared by the sweeps (sensitivity, discover).
+OutcomeOpt = Annotated[str, typer.Option("--outcome", "-o", help="Outcome id: a first-passage outcome (its probability) "
+                                                                 "or a tracked quantity (its mean).")]
+PolicyOpt = Annotated[str | None, typer.Option("--policy", "-p", help="Course of action (default: the scenario's baseline).")]
+PointRunsOpt = Annotated[int, typer.Option("--runs-per-point", min=1, max=16384, help="Monte Carlo runs at each parameter point.")]
+ExecutorOpt = Annotated[str, typer.Option(help="Where the points run: 'local' (process pool) or 'dask'.")]
+SchedulerOpt = Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786 (default: a LocalCluster).")]
+
+
+def _sweep_progress(bar: Progress, label: str) -> Callable[[int, int], None]:
+    task = bar.add_task(label, total=None)
+    return lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def _outputs(result: Any, json_path: Path | None, report: Path | None) -> None:
+    if json_path is not None:
+        _write("--json", json_path, lambda p: p.write_text(json.dumps(result.to_dict(), indent=2, allow_nan=False)
+                                                            + "\n", encoding="utf-8"))
+        out.print(f"JSON: {json_path}")
+    if report is not None:
+        _write("--report", report, lambda p: result.write_report(str(p)))
+        out.print(f"report: {report}")
+
+
+@app.command()
+@friendly
+def sensitivity(
+    scenario: ScenarioArg = "iraq-2020",
+    outcome: OutcomeOpt = "direct_us_iran",
+    policy: PolicyOpt = None,
+    method: Annotated[str, typer.Option(help="'sobol' (first-order and total indices) or 'morris' (mu*, sigma).")] = "sobol",
+    samples: Annotated[int, typer.Option(help="Base sample size N (a power of two for Sobol: N x (parameters + 2) points), "
+                                              "or Morris trajectories (N x (parameters + 1) points).")] = 256,
+    runs_per_point: PointRunsOpt = 100,
+    horizon: HorizonOpt = None,
+    seed: SeedOpt = None,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
+    top: Annotated[int, typer.Option(min=1, help="Parameters to list in the table.")] = 15,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the indices as JSON to this file.")] = None,
+    report: Annotated[Path | None, typer.Option(help="Write a self-contained HTML page with the ranked chart.")] = None,
+) -> None:
+    """Global sensitivity (SALib): which uncertain parameters drive an outcome.
+
+    Example: redline sensitivity iraq-2020 --outcome direct_us_iran --samples 512 --seed 1 --report sobol.html
+    """
+    from redline.analysis.sensitivity import sensitivity as run_sensitivity
+
+    for option, path in (("--json", json_path), ("--report", report)):
+        _check_writable(option, path)
+    with _progress() as bar:
+        res = run_sensitivity(scenario, outcome, policy=policy, method=method, samples=samples,
+                              runs_per_point=runs_per_point, horizon=horizon, seed=seed, executor=executor,
+                              scheduler=scheduler, workers=workers, progress=_sweep_progress(bar, "parameter points"))
+    ev, t = res.evaluation, res.target
+    out.print(f"[bold]{t.loaded.scenario.id}[/]: {method} sensitivity of {t.label} under {t.policy}; "
+              f"{len(ev.y):,} points x {res.runs_per_point} runs x {t.model.horizon} days, seed {res.seed}, "
+              f"{ev.seconds:.1f} s ({ev.rate / 1e6:.2f} M run-days/s, {executor})")
+    df = res.indices()
+    cols = (["S1", "S1_conf", "ST", "ST_conf"] if method == "sobol" else ["mu_star", "mu_star_conf", "sigma", "mu"])
+    heads = (["first-order S1", "±95%", "total ST", "±95%"] if method == "sobol" else ["mu*", "±95%", "sigma", "mu"])
+    tab = Table(title=f"Most influential of {len(df)} uncertain parameters", title_justify="left")
+    tab.add_column("parameter", no_wrap=True)
+    for h in heads:
+        tab.add_column(h, justify="right")
+    tab.add_column("what it is", overflow="ellipsis", no_wrap=True)
+    for name, r in df.head(top).iterrows():
+        tab.add_row(str(name), *(f"{r[c]:.3f}" for c in cols), str(r.description))
+    out.print(tab)
+    out.print(res.summary(), soft_wrap=True)
+    _outputs(res, json_path, report)
+
+
+@app.command()
+@friendly
+def discover(
+    scenario: ScenarioArg = "iraq-2020",
+    outcome: OutcomeOpt = "direct_us_iran",
+    policy: PolicyOpt = None,
+    threshold: Annotated[float | None, typer.Option(help="A point is of interest when the outcome's probability (or the "
+                                                          "quantity's mean) reaches this. Default: 0.5 for outcomes, the "
+                                                          "top tenth of points for quantities.")] = None,
+    samples: Annotated[int, typer.Option(help="Parameter points (Latin hypercube).")] = 2000,
+    runs_per_point: PointRunsOpt = 100,
+    min_density: Annotated[float, typer.Option(help="Share of points of interest a box should reach.")] = 0.8,
+    horizon: HorizonOpt = None,
+    seed: SeedOpt = None,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the box as JSON to this file.")] = None,
+    report: Annotated[Path | None, typer.Option(help="Write a self-contained HTML page with the box and the trade-off.")] = None,
+) -> None:
+    """Scenario discovery (PRIM): the parameter ranges where an outcome becomes likely.
+
+    Example: redline discover iraq-2020 --outcome direct_us_iran --threshold 0.2 --seed 1
+    """
+    from redline.analysis.discover import discover as run_discover
+
+    for option, path in (("--json", json_path), ("--report", report)):
+        _check_writable(option, path)
+    with _progress() as bar:
+        res = run_discover(scenario, outcome, policy=policy, threshold=threshold, samples=samples,
+                           runs_per_point=runs_per_point, min_density=min_density, horizon=horizon, seed=seed,
+                           executor=executor, scheduler=scheduler, workers=workers,
+                           progress=_sweep_progress(bar, "parameter points"))
+    ev, t = res.evaluation, res.target
+    out.print(f"[bold]{t.loaded.scenario.id}[/]: where {t.label} under {t.policy} reaches {res.threshold:.3g}; "
+              f"{len(ev.y):,} points x {res.runs_per_point} runs x {t.model.horizon} days, seed {res.seed}, "
+              f"{ev.seconds:.1f} s; {res.cases:,} points of interest")
+    if res.found and not res.limits.empty:
+        tab = Table(title=f"PRIM box: coverage {res.coverage:.0%}, density {res.density:.0%}, mass {res.mass:.0%}",
+                    title_justify="left")
+        for col in ("parameter", "low", "high", "sampled range", "quasi-p"):
+            tab.add_column(col, justify="left" if col in ("parameter", "sampled range") else "right", no_wrap=True)
+        for name, r in res.limits.iterrows():
+            tab.add_row(str(name), f"{r.low:.3g}", f"{r.high:.3g}", f"{r.sampled_min:.3g} - {r.sampled_max:.3g}",
+                        f"{r.qp:.1g}")
+        out.print(tab)
+    out.print(res.summary(), soft_wrap=True)
+    _outputs(res, json_path, report)
+
+
 @app.command()
 @friendly
 def validate(files: Annotated[list[str], typer.Argument(help="Scenario files (or built-in names) to check.")]) -> None:

@@ -143,3 +143,9 @@ class SimulationInterrupted(RedlineError):
     """The user stopped a simulation (Ctrl-C); partial work is discarded."""
 
     exit_code = 130
+
+
+class ExecutorError(RedlineError):
+    """An executor could not start or reach its workers (e.g. an unreachable Dask scheduler)."""
+
+    exit_code = 3

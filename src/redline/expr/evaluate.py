@@ -54,6 +54,8 @@ _MATH: dict[str, Callable[..., Any]] = {
     "log": np.log,
     "log1p": np.log1p,
     "sqrt": np.sqrt,
+    "sin": np.sin,
+    "cos": np.cos,
     "floor": np.floor,
     "ceil": np.ceil,
     "clip": lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),

@@ -30,6 +30,8 @@ FUNCTIONS: dict[str, tuple[int, int | None, str]] = {
     "log": (1, 1, "math"),
     "log1p": (1, 1, "math"),
     "sqrt": (1, 1, "math"),
+    "sin": (1, 1, "math"),
+    "cos": (1, 1, "math"),
     "floor": (1, 1, "math"),
     "ceil": (1, 1, "math"),
     "clip": (3, 3, "math"),

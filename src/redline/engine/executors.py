@@ -1,0 +1,192 @@
+"""Where sweep chunks run: this process, a local process pool, or a Dask cluster.
+
+Every executor runs the same chunks (fixed groups of consecutive points) with
+:func:`redline.engine.sweep.run_chunk` and puts each chunk's answers in its
+own rows, so the numbers do not depend on the executor, the number of workers
+or the order in which chunks finish.  If chunks fail, the error of the first
+failing chunk is raised, whatever the timing.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any
+
+import numpy as np
+
+from redline.engine.sweep import PointResults, SweepJob, points_per_chunk, run_chunk
+from redline.errors import ExecutorError, RedlineError, SimulationInterrupted
+
+EXECUTORS = ("local", "dask")
+CONNECT_TIMEOUT = 5  # seconds to reach a Dask scheduler before giving up
+
+Progress = Callable[[int, int], None]  # (points done, points total)
+Chunk = tuple[int, int]  # first point, stop
+
+
+def chunks_of(n_points: int, runs_per_point: int) -> list[Chunk]:
+    size = points_per_chunk(runs_per_point)
+    return [(a, min(n_points, a + size)) for a in range(0, n_points, size)]
+
+
+def run_sweep(
+    job: SweepJob,
+    values: np.ndarray,
+    *,
+    executor: str = "local",
+    scheduler: str | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> PointResults:
+    """Simulate every row of ``values`` (n, U) on the chosen executor."""
+    if executor not in EXECUTORS:
+        raise RedlineError(f"unknown executor {executor!r}\n  expected: one of {', '.join(EXECUTORS)}")
+    if scheduler is not None and executor != "dask":
+        raise RedlineError("--scheduler is only used with --executor dask\n  expected: --executor dask --scheduler ADDRESS")
+    if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
+        raise RedlineError(f"workers must be an integer >= 1, found {workers!r}")
+    chunks = chunks_of(values.shape[0], job.runs_per_point)
+    try:
+        if executor == "dask":
+            parts = _run_dask(job, values, chunks, scheduler, workers, progress)
+        else:
+            parts = _run_local(job, values, chunks, workers, progress)
+    except KeyboardInterrupt:
+        raise SimulationInterrupted("sweep interrupted; no results were kept") from None
+    return PointResults(
+        probabilities=np.concatenate([p.probabilities for p in parts]),
+        means=np.concatenate([p.means for p in parts]),
+    )
+
+
+def _cpus() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+class _Collector:
+    """Answers by chunk index; remembers the first failing chunk and counts progress."""
+
+    def __init__(self, chunks: list[Chunk], progress: Progress | None) -> None:
+        self.chunks, self.progress = chunks, progress
+        self.parts: dict[int, PointResults] = {}
+        self.errors: dict[int, RedlineError] = {}
+        self.done = 0
+        self.total = chunks[-1][1] if chunks else 0
+
+    def add(self, i: int, get: Callable[[], PointResults]) -> None:
+        try:
+            self.parts[i] = get()
+        except RedlineError as exc:
+            self.errors[i] = exc
+        a, b = self.chunks[i]
+        self.done += b - a
+        if self.progress:
+            self.progress(self.done, self.total)
+
+    def result(self) -> list[PointResults]:
+        if self.errors:
+            raise self.errors[min(self.errors)]
+        return [self.parts[i] for i in range(len(self.chunks))]
+
+
+def _run_local(job: SweepJob, values: np.ndarray, chunks: list[Chunk], workers: int | None,
+               progress: Progress | None) -> list[PointResults]:
+    workers = min(workers or _cpus(), len(chunks))
+    out = _Collector(chunks, progress)
+    if workers <= 1:
+        for i, (a, b) in enumerate(chunks):
+            out.add(i, lambda a=a, b=b: run_chunk(job, values[a:b], a))
+            if out.errors:
+                break
+        return out.result()
+    # fork where the platform has it: no re-import of __main__ (notebooks, stdin, scripts)
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    queue = iter(enumerate(chunks))
+    index_of: dict[Future[PointResults], int] = {}
+
+    def submit_next() -> None:
+        item = next(queue, None)
+        if item is not None and not out.errors:  # after a failure, only chunks already sent finish
+            i, (a, b) = item
+            index_of[pool.submit(run_chunk, job, values[a:b], a)] = i
+
+    try:
+        for _ in range(2 * workers):  # a bounded window of chunks in flight
+            submit_next()
+        while index_of:
+            finished, _ = wait(list(index_of), return_when=FIRST_COMPLETED)
+            for fut in finished:
+                out.add(index_of.pop(fut), fut.result)
+                submit_next()
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    return out.result()
+
+
+def dask_client(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
+    """A connected ``distributed.Client`` and the LocalCluster it owns (None for a remote scheduler).
+
+    An address that cannot be reached fails within ``CONNECT_TIMEOUT`` seconds."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:  # pragma: no cover - distributed is a dependency
+        raise ExecutorError(f"the Dask executor needs the 'distributed' package: {exc}") from None
+    if scheduler is None:
+        try:
+            cluster = LocalCluster(n_workers=workers or min(2, _cpus()) or 1, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, worker_dashboard_address=None)
+        except Exception as exc:  # noqa: BLE001 - any failure to start is reported as the executor's
+            raise ExecutorError(
+                f"could not start a Dask LocalCluster: {type(exc).__name__}: {exc}\n"
+                "  its worker processes re-import the script that started them: in a script, call redline from "
+                "under `if __name__ == \"__main__\":`"
+            ) from None
+        return Client(cluster, set_as_default=False), cluster
+    address = scheduler if "://" in scheduler else f"tcp://{scheduler}"
+    try:
+        client = Client(address, timeout=f"{CONNECT_TIMEOUT}s", set_as_default=False)
+    except Exception as exc:  # noqa: BLE001 - refused, timed out, malformed, or not a scheduler that answered
+        raise ExecutorError(
+            f"could not connect to a Dask scheduler at {scheduler!r} within {CONNECT_TIMEOUT} s\n"
+            f"  expected: the address of a running scheduler, such as tcp://HOST:8786 (start one with `dask scheduler`)\n"
+            f"  found: {type(exc).__name__}: {exc}"
+        ) from None
+    return client, None
+
+
+def _dask_result(fut: Any) -> PointResults:
+    try:
+        return fut.result()  # type: ignore[no-any-return]
+    except RedlineError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a lost worker, a closed connection...: say which executor failed
+        raise ExecutorError(f"a Dask task failed: {type(exc).__name__}: {exc}") from None
+
+
+def _run_dask(job: SweepJob, values: np.ndarray, chunks: list[Chunk], scheduler: str | None, workers: int | None,
+              progress: Progress | None) -> list[PointResults]:
+    from distributed import as_completed
+
+    client, cluster = dask_client(scheduler, workers)
+    futures: list[Any] = []
+    try:
+        shared = client.scatter(job, broadcast=True)  # the scenario travels once per worker
+        futures = [client.submit(run_chunk, shared, values[a:b], a, pure=False) for a, b in chunks]
+        index = {f.key: i for i, f in enumerate(futures)}
+        out = _Collector(chunks, progress)
+        with client.as_current():  # as_completed looks for the current client
+            for fut in as_completed(futures):
+                out.add(index[fut.key], lambda fut=fut: _dask_result(fut))
+        return out.result()
+    finally:
+        if futures:
+            client.cancel(futures)
+        client.close()
+        if cluster is not None:
+            cluster.close()
