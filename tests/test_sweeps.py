@@ -65,15 +65,16 @@ def test_answers_do_not_depend_on_chunks_order_or_workers() -> None:
 
 
 def test_a_numerical_error_in_a_sweep_names_the_first_failing_chunk(toy_variant) -> None:
-    path = toy_variant(("hazard: {probability: p_strike}", "hazard: {probability: p_strike * 60}"))
+    path = toy_variant(("hazard: {probability: p_strike}", "hazard: {probability: p_strike * 61}"))
     model = build_model(redline.load_scenario(str(path)))
-    values = np.linspace(0.01, 0.03, 100).reshape(-1, 1)  # p_strike * 60 > 1 from 1/60 on
+    values = np.linspace(0.01, 0.03, 100).reshape(-1, 1)  # p_strike * 61 > 1 from point 32 (0.01646) on
     job = SweepJob(redline.load_scenario(str(path)), model.policies, model.horizon, 500, 1)
     for workers in (1, 2):
         with pytest.raises(NumericalError) as info:
             run_sweep(job, values, workers=workers)
-        assert "strike" in str(info.value) and "between 0 and 1" in str(info.value)
-        assert info.value.run // 500 == 34  # the first point with p_strike * 60 > 1
+        message = str(info.value)
+        assert "strike" in message and "between 0 and 1" in message
+        assert "at: parameter point 32 (p_strike=0.0164646), run 0 of 500" in message
 
 
 # ----- sensitivity ---------------------------------------------------------------------------------
@@ -127,16 +128,36 @@ def test_sensitivity_outputs_json_and_a_self_contained_page(tmp_path: Path) -> N
     assert_offline(page)
 
 
+def test_seed_zero_gives_the_same_intervals_twice() -> None:
+    one = sensitivity(SWEEP, "linear", samples=64, runs_per_point=20, seed=0).indices()
+    two = sensitivity(SWEEP, "linear", samples=64, runs_per_point=20, seed=0).indices()
+    pd.testing.assert_frame_equal(one, two)
+    assert one.loc["a", "ST_conf"] > 0
+
+
+def test_morris_on_the_default_scenario_stays_within_its_quantile_range() -> None:
+    """Unbounded laws (lognormal attack rate, strike kills) are sampled from their 0.1% to 99.9% quantiles."""
+    m = sensitivity("iraq-2020", "us_death", method="morris", samples=4, runs_per_point=20, seed=1)
+    q = m.evaluation.quantiles
+    assert q.min() == pytest.approx(0.001) and q.max() == pytest.approx(0.999)
+    assert m.indices().mu_star.iloc[0] > 0 and "mu* is the typical change" in m.summary()
+
+
+def test_too_many_points_are_refused_before_any_work() -> None:
+    with pytest.raises(RedlineError, match="needs 25,165,824 points"):
+        sensitivity("iraq-2020", "us_death", samples=1 << 19)
+
+
 # ----- scenario discovery -------------------------------------------------------------------------------
 def test_prim_recovers_a_planted_box() -> None:
     rng = np.random.default_rng(0)
     x = pd.DataFrame(rng.random((3000, 5)), columns=list("pqrst"))
     y = ((x.p < 0.3) & (x.r > 0.6)).to_numpy() ^ (rng.random(3000) < 0.02)  # 2% of labels flipped
-    limits, coverage, density, mass, _ = find_box(x, y)
+    limits, coverage, density, mass, _, dense = find_box(x, y)
     assert set(limits.index) == {"p", "r"}
     assert abs(limits.loc["p", "high"] - 0.3) < 0.03 and limits.loc["p", "low"] == -np.inf
     assert abs(limits.loc["r", "low"] - 0.6) < 0.03 and limits.loc["r", "high"] == np.inf
-    assert coverage > 0.75 and density > 0.9 and abs(mass - 0.12) < 0.02
+    assert coverage > 0.75 and density > 0.9 and abs(mass - 0.12) < 0.02 and dense
 
 
 def test_discover_finds_the_box_planted_in_a_scenario() -> None:
@@ -146,7 +167,28 @@ def test_discover_finds_the_box_planted_in_a_scenario() -> None:
     assert abs(box.loc["a", "high"] - 0.3) < 0.03 and abs(box.loc["b", "low"] - 0.6) < 0.03
     assert d.density > 0.9 and d.coverage > 0.9
     assert d.inside(pd.DataFrame({n: [0.1 if n == "a" else 0.9] for n in d.target.names})).all()
-    assert "a below 0.3" in d.summary() and "b above 0.5" in d.summary() or "b above 0.6" in d.summary()
+    assert box.loc["a", "reads"].startswith("a below 0.") and box.loc["b", "reads"].startswith("b above 0.")
+    assert box.loc["a", "reads"] in d.summary() and box.loc["b", "reads"] in d.summary()
+    assert d.dense_enough and "No box along" not in d.summary()
+
+
+def test_prim_refuses_marks_that_cannot_make_a_box() -> None:
+    x = pd.DataFrame({"p": np.linspace(0, 1, 50)})
+    for y in (np.zeros(50, dtype=bool), np.ones(50, dtype=bool), np.ones(3, dtype=bool)):
+        with pytest.raises(RedlineError, match="PRIM needs a mark for every point"):
+            find_box(x, y)
+
+
+def test_a_box_that_cannot_reach_the_density_asked_for_says_so() -> None:
+    rng = np.random.default_rng(2)
+    x = pd.DataFrame(rng.random((2000, 3)), columns=list("pqr"))
+    y = rng.random(2000) < 0.3 + 0.3 * (x.p > 0.5).to_numpy()  # denser for p > 0.5, never 95% dense
+    limits, _, density, _, _, dense = find_box(x, y, min_density=0.95)
+    assert not dense and density < 0.95 and "p" in limits.index
+    d = discover(SWEEP, "boxed", samples=500, runs_per_point=20, seed=4)
+    assert d.dense_enough and "No box along" not in d.summary()
+    d.dense_enough = False
+    assert "No box along PRIM's trajectory reached the density asked for (80%)" in d.summary()
 
 
 def test_discover_without_enough_cases_explains_the_range() -> None:
@@ -243,6 +285,11 @@ def test_no_uncertain_parameters_is_a_clear_error(toy_variant) -> None:
         (["sensitivity", SWEEP, "--outcome", "linear", "--scheduler", "tcp://127.0.0.1:1"], "only used with --executor dask"),
         (["discover", SWEEP, "--outcome", "linear", "--threshold", "1.5"], "must be in (0, 1]"),
         (["discover", SWEEP, "--outcome", "nope"], "valid outcome names"),
+        (["discover", SWEEP, "--outcome", "linear", "--min-density", "0"], "min_density must be a number in (0, 1]"),
+        (["discover", SWEEP, "--outcome", "linear", "--samples", "50"], "samples must be an integer from 100"),
+        (["discover", SWEEP, "--outcome", "linear", "--executor", "dask", "--scheduler", "tcp://127.0.0.1:1",
+          "--workers", "2"], "--workers cannot be combined with --scheduler"),
+        (["sensitivity", SWEEP, "--outcome", "linear", "--runs-per-point", "0"], "Invalid value for '--runs-per-point'"),
     ],
 )
 def test_cli_bad_input_exits_non_zero_with_the_reason(args: list[str], message: str) -> None:

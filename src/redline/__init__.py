@@ -6,11 +6,14 @@ A few calls from a notebook::
     res = redline.simulate("iraq-2020", runs=10_000, seed=1)
     res.outcomes()            # probabilities with 95% intervals
     res.write_report("iraq-2020.html")
+    redline.sensitivity("iraq-2020", "direct_us_iran").indices()   # Sobol indices
+    redline.discover("iraq-2020", "us_death").summary()            # PRIM box, in words
 """
 
-from redline.analysis import Comparison, compare
+from redline.analysis import Comparison, Discovery, Sensitivity, compare, discover, sensitivity
 from redline.engine import Model, Results, build_model, simulate
 from redline.errors import (
+    ExecutorError,
     ExpressionError,
     NumericalError,
     RedlineError,
@@ -25,6 +28,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Comparison",
+    "Discovery",
+    "ExecutorError",
     "ExpressionError",
     "LoadedScenario",
     "Model",
@@ -34,12 +39,15 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "ScenarioErrors",
+    "Sensitivity",
     "SimulationInterrupted",
     "UnknownNameError",
     "__version__",
     "build_model",
     "builtin_names",
     "compare",
+    "discover",
     "load_scenario",
+    "sensitivity",
     "simulate",
 ]

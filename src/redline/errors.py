@@ -118,10 +118,12 @@ class NumericalError(RedlineError):
     """A hazard or effect produced NaN, a negative rate, infinity, or p > 1."""
 
     def __init__(
-        self, what: str, action: str, expression: str, run: int, day: int, value: float, *, owner: str = "action"
+        self, what: str, action: str, expression: str, run: int, day: int, value: float, *, owner: str = "action",
+        context: str = "",
     ) -> None:
         self._args = (what, action, expression, run, day, value)
         self.owner = owner
+        self.context = context  # where in a larger job, e.g. a sweep's parameter point
         self.action = action
         self.expression = expression
         self.run = run
@@ -133,10 +135,11 @@ class NumericalError(RedlineError):
             f"  expected: a finite number"
             + (" between 0 and 1" if "probability" in what else " between 0 and 1e6 events a day" if "rate" in what
                else " >= 0" if owner == "action" else "")
+            + (f"\n  at: {context}" if context else "")
         )
 
     def __reduce__(self):  # type: ignore[no-untyped-def]
-        return (_rebuild, (type(self), self._args, {"owner": self.owner}))
+        return (_rebuild, (type(self), self._args, {"owner": self.owner, "context": self.context}))
 
 
 class SimulationInterrupted(RedlineError):

@@ -5,11 +5,12 @@ parameter's distribution) is simulated; a point is a *case of interest* when
 the target reaches ``threshold`` there (the outcome's probability, or a
 quantity's mean).  EMA Workbench's PRIM then peels the parameter space down
 to a box that holds mostly cases of interest, as in Bryant and Lempert
-(2010).  Of the boxes on PRIM's peeling trajectory the one chosen is the
-first (so the widest, with the most coverage) whose density reaches
-``min_density``; a limit whose quasi-p value (PRIM's one-sided binomial test)
-is above ``max_qp`` is dropped as not supported by the data, and the box's
-coverage and density are recomputed after that.
+(2010).  Of the boxes on PRIM's peeling trajectory the one chosen has the
+best harmonic mean of coverage and density among those whose density reaches
+``min_density`` (or among all, if none does); a limit whose quasi-p value
+(PRIM's one-sided binomial test) is above ``max_qp`` is dropped as not
+supported by the data, and the box's coverage and density are recomputed
+after that.
 
 - coverage: share of all cases of interest that fall inside the box;
 - density: share of the points inside the box that are cases of interest;
@@ -18,7 +19,6 @@ coverage and density are recomputed after that.
 
 from __future__ import annotations
 
-import logging
 import math
 import warnings
 from dataclasses import dataclass
@@ -29,6 +29,7 @@ import pandas as pd
 from scipy.stats import qmc
 
 from redline.analysis.design import Evaluation, Progress, Target, check_count, evaluate, fresh_seed, target
+from redline.engine.executors import check_executor
 from redline.errors import RedlineError
 from redline.scenario.load import LoadedScenario
 
@@ -53,6 +54,7 @@ class Discovery:
     mass: float
     trajectory: pd.DataFrame  # PRIM's peeling trajectory (coverage, density, mass, res_dim)
     min_density: float = 0.8
+    dense_enough: bool = False  # some box on the trajectory reached min_density
     reason: str = ""  # why there is no box, if there is none
 
     @property
@@ -86,7 +88,7 @@ class Discovery:
         parts = [str(r.reads) for _, r in self.limits.iterrows()]
         cond = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
         base = self.cases / len(ev.y)
-        note = ("" if self.density >= self.min_density else
+        note = ("" if self.dense_enough else
                 f" No box along PRIM's trajectory reached the density asked for ({self.min_density:.0%}): "
                 "this one balances coverage and density best.")
         return (f"{goal} ({self.threshold_rule}) when {cond}. "
@@ -137,32 +139,39 @@ def _num(value: Any) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _sig(value: float) -> str:
     return f"{value:.3g}"
 
 
 def find_box(x: pd.DataFrame, interest: np.ndarray, *, min_density: float = 0.8, max_qp: float = 0.05,
-             mass_min: float = 0.05) -> tuple[pd.DataFrame, float, float, float, pd.DataFrame]:
+             mass_min: float = 0.05) -> tuple[pd.DataFrame, float, float, float, pd.DataFrame, bool]:
     """Run PRIM on points ``x`` (one column per parameter) with boolean ``interest``.
 
     Returns the limits of the restricted parameters (``low``, ``high``, the
-    sampled ``min``/``max``, the quasi-p values of each side, and a reading
-    such as "obedience below 0.62"), then coverage, density, mass and the
-    peeling trajectory.
+    sampled ``min``/``max``, ``qp``: the larger quasi-p value of the limits
+    kept, and a reading such as "obedience below 0.62"), then coverage,
+    density, mass, the peeling trajectory, and whether some box on it reached
+    ``min_density``.
     """
+    y = np.asarray(interest, dtype=bool)
+    if y.shape != (len(x),) or not y.any() or y.all():
+        raise RedlineError(f"PRIM needs a mark for every point, some of interest and some not\n"
+                           f"  found: {int(y.sum())} of {y.size} marked, for {len(x)} points")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ema_workbench warns about optional parallel back-ends on import,
         from ema_workbench.analysis import prim  # and about pandas deprecations it has not caught up with
 
-    logging.getLogger("EMA").setLevel(logging.WARNING)
-    y = np.asarray(interest, dtype=bool)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return _prim(prim, x, y, min_density, max_qp, mass_min)
 
 
 def _prim(prim: Any, x: pd.DataFrame, y: np.ndarray, min_density: float, max_qp: float,
-          mass_min: float) -> tuple[pd.DataFrame, float, float, float, pd.DataFrame]:
+          mass_min: float) -> tuple[pd.DataFrame, float, float, float, pd.DataFrame, bool]:
     # PRIM's threshold both marks the cases of interest (y >= threshold: any value in (0, 1] picks the
     # true ones) and is the density its final box must reach, else it hands back the whole space.  A tiny
     # threshold keeps PRIM's box whatever its density; min_density is applied below, along the trajectory.
@@ -199,7 +208,7 @@ def _prim(prim: Any, x: pd.DataFrame, y: np.ndarray, min_density: float, max_qp:
     inside = int(keep.sum())
     coverage = float((y & keep).sum() / y.sum()) if y.any() else math.nan
     density = float(y[keep].mean()) if inside else math.nan
-    return limits, coverage, density, inside / len(y), traj
+    return limits, coverage, density, inside / len(y), traj, bool(dense.any())
 
 
 def discover(
@@ -224,13 +233,14 @@ def discover(
     than not within the horizon") and to the 90th percentile of the sampled
     means for a quantity.
     """
-    check_count(samples, "samples", 50, 1 << 22)
+    check_count(samples, "samples", 100, 2_000_000)
     check_count(runs_per_point, "runs per point", 1, 16384)
-    if not (isinstance(min_density, int | float) and 0 < min_density <= 1):
+    check_executor(executor, scheduler, workers)
+    if not (_is_number(min_density) and 0 < min_density <= 1):
         raise RedlineError(f"min_density must be a number in (0, 1], found {min_density!r}")
-    t = target(scenario, outcome, policy, horizon, analysis="scenario discovery")
-    if threshold is not None and not (isinstance(threshold, int | float) and math.isfinite(threshold)):
+    if threshold is not None and not (_is_number(threshold) and math.isfinite(threshold)):
         raise RedlineError(f"threshold must be a finite number, found {threshold!r}")
+    t = target(scenario, outcome, policy, horizon, analysis="scenario discovery")
     if threshold is not None and t.kind == "probability" and not 0 < threshold <= 1:
         raise RedlineError(f"threshold for the probability of {outcome!r} must be in (0, 1], found {threshold!r}")
     seed = fresh_seed(seed)
@@ -251,12 +261,13 @@ def discover(
         reason = (f"{t.label} under {t.policy} reached {_fmt(threshold, t.kind)} at {int(interest.sum()):,} of "
                   f"{samples:,} sampled points (at least {MIN_CASES} are needed, and not all of them); it ranged from "
                   f"{_fmt(ev.y.min(), t.kind)} to {_fmt(ev.y.max(), t.kind)}, with a tenth of points at "
-                  f"{_fmt(q90, t.kind)} or more. Choose a threshold in that range with --threshold.")
+                  f"{_fmt(q90, t.kind)} or more. Choose a threshold in that range with --threshold, or sample more "
+                  f"points with --samples.")
         return Discovery(t, threshold, rule, samples, runs_per_point, seed, ev, empty, math.nan, math.nan, math.nan,
-                         pd.DataFrame(), min_density, reason)
-    limits, coverage, density, mass, traj = find_box(x, interest, min_density=min_density)
+                         pd.DataFrame(), min_density=min_density, reason=reason)
+    limits, coverage, density, mass, traj, dense = find_box(x, interest, min_density=min_density)
     return Discovery(t, threshold, rule, samples, runs_per_point, seed, ev, limits, coverage, density, mass, traj,
-                     min_density)
+                     min_density=min_density, dense_enough=dense)
 
 
 __all__ = ["Discovery", "discover", "find_box"]

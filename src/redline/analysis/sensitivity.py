@@ -8,8 +8,9 @@ point by a sweep, and SALib estimates the indices:
   intervals, from Saltelli's scheme without second-order terms:
   ``samples * (U + 2)`` points for U uncertain parameters.
 - ``morris``: elementary effects, mu* (mean absolute effect of moving a
-  parameter across its quantile range) with a bootstrap interval, and sigma
-  (their spread: non-linearity or interactions); ``samples * (U + 1)`` points.
+  parameter across its quantile range, 0.001 to 0.999) with a bootstrap
+  interval, and sigma (their spread: non-linearity or interactions);
+  ``samples * (U + 1)`` points.
 
 Points share random numbers (``docs/design/sweeps.md``): a parameter that the
 outcome does not read changes nothing, so its indices come out as exactly zero
@@ -26,11 +27,14 @@ import numpy as np
 import pandas as pd
 
 from redline.analysis.design import Evaluation, Progress, Target, check_count, evaluate, fresh_seed, target
+from redline.engine.executors import check_executor
 from redline.errors import RedlineError
 from redline.scenario.load import LoadedScenario
 
 METHODS = ("sobol", "morris")
 NEGLIGIBLE = 0.02  # total index (or share of the largest mu*) below which a parameter "barely matters"
+MORRIS_RANGE = (0.001, 0.999)  # quantiles spanned by the Morris grid
+MAX_POINTS = 2_000_000  # parameter points in one analysis
 
 
 @dataclass
@@ -91,7 +95,8 @@ class Sensitivity:
                     f"from {_fmt(ev.y.min(), t.kind)} to {_fmt(ev.y.max(), t.kind)} between points) "
                     f"depends most on {named or 'no single parameter'}.")
             tail = (f" Each parameter acting alone explains {min(first, 1):.0%} of the variance; the rest comes "
-                    "from interactions." if first < 0.9 else " Parameters acting alone explain nearly all of it.")
+                    f"from interactions (and Monte Carlo noise at {self.runs_per_point} runs per point)."
+                    if first < 0.9 else " Parameters acting alone explain nearly all of it.")
             return lead + tail + f" {small} of {n} parameters have a total index below {NEGLIGIBLE}: their " \
                                  "uncertainty barely matters for this outcome."
         biggest = float(df.mu_star.iloc[0])
@@ -168,6 +173,7 @@ def sensitivity(
 
     if method not in METHODS:
         raise RedlineError(f"unknown method {method!r}\n  expected: one of {', '.join(METHODS)}")
+    check_executor(executor, scheduler, workers)
     check_count(samples, "samples", 2, 1 << 20)
     if method == "sobol" and samples & (samples - 1):
         raise RedlineError(f"samples must be a power of two for Sobol sampling (64, 128, 256, ...), found {samples}")
@@ -175,11 +181,18 @@ def sensitivity(
     t = target(scenario, outcome, policy, horizon, analysis="sensitivity analysis")
     seed = fresh_seed(seed)
     u_n = len(t.names)
-    problem = {"num_vars": u_n, "names": t.names, "bounds": [[0.0, 1.0]] * u_n}
+    # Sobol points fill the open unit cube; Morris's grid includes its faces, so its quantiles are kept
+    # within [0.001, 0.999] (the range `redline show` describes) rather than the far tails of unbounded laws.
+    lo, hi = (0.0, 1.0) if method == "sobol" else MORRIS_RANGE
+    problem = {"num_vars": u_n, "names": t.names, "bounds": [[lo, hi]] * u_n}
+    points = samples * (u_n + (2 if method == "sobol" else 1))
+    if points > MAX_POINTS:
+        raise RedlineError(f"{method} with samples={samples:,} and {u_n} uncertain parameters needs {points:,} points\n"
+                           f"  expected: at most {MAX_POINTS:,} points; lower --samples")
     if method == "sobol":
-        design = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
+        design = sobol_sample.sample(problem, samples, calc_second_order=False, seed=np.random.default_rng(seed))
     else:
-        design = morris_sample.sample(problem, samples, num_levels=4, seed=seed)
+        design = morris_sample.sample(problem, samples, num_levels=4, seed=np.random.default_rng(seed))
     ev = evaluate(t, design, runs_per_point=runs_per_point, seed=seed, executor=executor, scheduler=scheduler,
                   workers=workers, progress=progress)
     if np.ptp(ev.y) == 0:  # SALib would divide by a zero variance
@@ -187,7 +200,9 @@ def sensitivity(
                if method == "sobol" else
                {"mu_star": np.zeros(u_n), "mu_star_conf": np.zeros(u_n), "sigma": np.zeros(u_n), "mu": np.zeros(u_n)})
     elif method == "sobol":
-        raw = dict(sobol_analyze.analyze(problem, ev.y, calc_second_order=False, conf_level=0.95, seed=seed))
+        # a Generator, not the int: SALib 1.6 falls back to numpy's global state for a falsy seed (0)
+        raw = dict(sobol_analyze.analyze(problem, ev.y, calc_second_order=False, conf_level=0.95,
+                                         seed=np.random.default_rng(seed)))
     else:
         raw = dict(morris_analyze.analyze(problem, design, ev.y, conf_level=0.95, num_levels=4, seed=seed))
     return Sensitivity(t, method, samples, runs_per_point, seed, ev, raw)

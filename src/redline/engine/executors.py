@@ -23,6 +23,15 @@ from redline.errors import ExecutorError, RedlineError, SimulationInterrupted
 EXECUTORS = ("local", "dask")
 CONNECT_TIMEOUT = 5  # seconds to reach a Dask scheduler before giving up
 
+# Dask's nannies start workers with MALLOC_TRIM_THRESHOLD_=65536, which stops glibc from raising its mmap
+# threshold: every array of a chunk (about 130 kB) is then mapped and unmapped afresh, and the kernel ran
+# 2.4 times slower in a worker than in a plain process.  A fixed 32 MB mmap threshold (and a trim threshold
+# above it) brings the LocalCluster's workers back to the local pool's speed; see docs/design/sweeps.md.
+WORKER_MALLOC = {
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": 128 << 20,
+    "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": 32 << 20,
+}
+
 Progress = Callable[[int, int], None]  # (points done, points total)
 Chunk = tuple[int, int]  # first point, stop
 
@@ -42,12 +51,7 @@ def run_sweep(
     progress: Progress | None = None,
 ) -> PointResults:
     """Simulate every row of ``values`` (n, U) on the chosen executor."""
-    if executor not in EXECUTORS:
-        raise RedlineError(f"unknown executor {executor!r}\n  expected: one of {', '.join(EXECUTORS)}")
-    if scheduler is not None and executor != "dask":
-        raise RedlineError("--scheduler is only used with --executor dask\n  expected: --executor dask --scheduler ADDRESS")
-    if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
-        raise RedlineError(f"workers must be an integer >= 1, found {workers!r}")
+    check_executor(executor, scheduler, workers)
     chunks = chunks_of(values.shape[0], job.runs_per_point)
     try:
         if executor == "dask":
@@ -60,6 +64,19 @@ def run_sweep(
         probabilities=np.concatenate([p.probabilities for p in parts]),
         means=np.concatenate([p.means for p in parts]),
     )
+
+
+def check_executor(executor: str, scheduler: str | None, workers: int | None) -> None:
+    """Reject inconsistent executor options before any work is done."""
+    if executor not in EXECUTORS:
+        raise RedlineError(f"unknown executor {executor!r}\n  expected: one of {', '.join(EXECUTORS)}")
+    if scheduler is not None and executor != "dask":
+        raise RedlineError("--scheduler is only used with --executor dask\n  expected: --executor dask --scheduler ADDRESS")
+    if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
+        raise RedlineError(f"workers must be an integer >= 1, found {workers!r}")
+    if workers is not None and scheduler is not None:
+        raise RedlineError("--workers cannot be combined with --scheduler: a running cluster has the workers it has\n"
+                           "  expected: --scheduler ADDRESS alone, or --workers N for a LocalCluster")
 
 
 def _cpus() -> int:
@@ -81,6 +98,10 @@ class _Collector:
             self.parts[i] = get()
         except RedlineError as exc:
             self.errors[i] = exc
+        except Exception as exc:  # noqa: BLE001 - a worker killed (out of memory...), a broken pool
+            a, b = self.chunks[i]
+            self.errors[i] = ExecutorError(f"points {a}-{b - 1} could not be simulated: {type(exc).__name__}: {exc}")
+            self.errors[i].__cause__ = exc
         a, b = self.chunks[i]
         self.done += b - a
         if self.progress:
@@ -138,15 +159,16 @@ def dask_client(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
     except ImportError as exc:  # pragma: no cover - distributed is a dependency
         raise ExecutorError(f"the Dask executor needs the 'distributed' package: {exc}") from None
     if scheduler is None:
+        import dask
+
         try:
-            cluster = LocalCluster(n_workers=workers or min(2, _cpus()) or 1, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, worker_dashboard_address=None)
+            with dask.config.set(WORKER_MALLOC):
+                cluster = LocalCluster(n_workers=workers or min(2, _cpus()) or 1, threads_per_worker=1,
+                                       processes=True, dashboard_address=None, worker_dashboard_address=None)
         except Exception as exc:  # noqa: BLE001 - any failure to start is reported as the executor's
-            raise ExecutorError(
-                f"could not start a Dask LocalCluster: {type(exc).__name__}: {exc}\n"
-                "  its worker processes re-import the script that started them: in a script, call redline from "
-                "under `if __name__ == \"__main__\":`"
-            ) from None
+            hint = ("\n  its worker processes re-import the script that started them: in a script, call redline "
+                    "from under `if __name__ == \"__main__\":`" if isinstance(exc, RuntimeError) else "")
+            raise ExecutorError(f"could not start a Dask LocalCluster: {type(exc).__name__}: {exc}{hint}") from None
         return Client(cluster, set_as_default=False), cluster
     address = scheduler if "://" in scheduler else f"tcp://{scheduler}"
     try:
@@ -160,29 +182,25 @@ def dask_client(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
     return client, None
 
 
-def _dask_result(fut: Any) -> PointResults:
-    try:
-        return fut.result()  # type: ignore[no-any-return]
-    except RedlineError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - a lost worker, a closed connection...: say which executor failed
-        raise ExecutorError(f"a Dask task failed: {type(exc).__name__}: {exc}") from None
-
-
 def _run_dask(job: SweepJob, values: np.ndarray, chunks: list[Chunk], scheduler: str | None, workers: int | None,
               progress: Progress | None) -> list[PointResults]:
     from distributed import as_completed
 
-    client, cluster = dask_client(scheduler, workers)
+    client, cluster = dask_client(scheduler, None if workers is None else min(workers, len(chunks)))
     futures: list[Any] = []
     try:
-        shared = client.scatter(job, broadcast=True)  # the scenario travels once per worker
+        try:
+            shared = client.scatter(job, broadcast=True)  # the scenario travels once per worker
+        except Exception as exc:  # noqa: BLE001 - e.g. a scheduler with no workers
+            raise ExecutorError(f"the Dask scheduler at {scheduler or 'the LocalCluster'} could not take the work\n"
+                                f"  expected: a scheduler with at least one worker\n"
+                                f"  found: {type(exc).__name__}: {exc}") from None
         futures = [client.submit(run_chunk, shared, values[a:b], a, pure=False) for a, b in chunks]
         index = {f.key: i for i, f in enumerate(futures)}
         out = _Collector(chunks, progress)
         with client.as_current():  # as_completed looks for the current client
             for fut in as_completed(futures):
-                out.add(index[fut.key], lambda fut=fut: _dask_result(fut))
+                out.add(index[fut.key], fut.result)
         return out.result()
     finally:
         if futures:

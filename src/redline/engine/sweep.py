@@ -10,7 +10,8 @@ random numbers, those of run j of ``simulate(runs=runs_per_point, seed=seed)``
 (block 0).  Two points therefore differ only through their parameters, which
 takes most of the sampling noise out of the differences that Sobol and Morris
 estimators are built from, and a point's answer does not depend on which
-chunk, process or machine computed it: every executor gives the same numbers.
+chunk or process computed it: every executor gives the same numbers (on
+machines with the same numpy build, whose exp and log agree to the last bit).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import numpy as np
 
 from redline.engine.kernel import Streams, initial_state, make_context, quantities, step
 from redline.engine.model import Model, build_model
-from redline.errors import RedlineError
+from redline.errors import NumericalError, RedlineError
 from redline.sampling import indexed_uniforms, stream_seed
 from redline.scenario.distributions import central, ppf
 from redline.scenario.load import LoadedScenario
@@ -53,7 +54,8 @@ class PointStreams(Streams):
 
 @dataclass(frozen=True)
 class SweepJob:
-    """Everything a worker needs to simulate points: picklable, sent once per worker."""
+    """Everything a worker needs to simulate points: picklable (scattered once per worker on Dask,
+    sent with each chunk to the local pool)."""
 
     loaded: LoadedScenario
     policies: tuple[str, ...]
@@ -111,5 +113,12 @@ def run_points(model: Model, values: np.ndarray, runs_per_point: int, seed: int,
 
 
 def run_chunk(job: SweepJob, values: np.ndarray, first_point: int) -> PointResults:
-    """One task of a sweep, as executors run it."""
-    return run_points(job.model(), values, job.runs_per_point, job.seed, first_point)
+    """One task of a sweep, as executors run it.  A numerical error names the parameter point."""
+    model = job.model()
+    try:
+        return run_points(model, values, job.runs_per_point, job.seed, first_point)
+    except NumericalError as exc:
+        point, run = divmod(exc.run, job.runs_per_point)
+        at = ", ".join(f"{n}={v:.6g}" for n, v in zip(uncertain_names(model), values[point - first_point], strict=True))
+        raise NumericalError(*exc._args[:3], run, *exc._args[4:], owner=exc.owner,
+                             context=f"parameter point {point} ({at}), run {run} of {job.runs_per_point}") from None
