@@ -309,8 +309,8 @@ def sensitivity(
     tab = Table(title=f"Most influential of {len(df)} uncertain parameters", title_justify="left")
     tab.add_column("parameter", no_wrap=True)
     for h in heads:
-        tab.add_column(h, justify="right")
-    tab.add_column("what it is", overflow="ellipsis", no_wrap=True)
+        tab.add_column(h, justify="right", no_wrap=True, min_width=6)
+    tab.add_column("what it is", overflow="ellipsis", no_wrap=True, max_width=60)
     for name, r in df.head(top).iterrows():
         tab.add_row(str(name), *(f"{r[c]:.3f}" for c in cols), str(r.description))
     out.print(tab)
@@ -354,7 +354,7 @@ def discover(
     ev, t = res.evaluation, res.target
     out.print(f"[bold]{t.loaded.scenario.id}[/]: where {t.label} under {t.policy} reaches {res.threshold:.3g}; "
               f"{len(ev.y):,} points x {res.runs_per_point} runs x {t.model.horizon} days, seed {res.seed}, "
-              f"{ev.seconds:.1f} s; {res.cases:,} points of interest")
+              f"{ev.seconds:.1f} s; {res.cases:,} point{'' if res.cases == 1 else 's'} of interest")
     if res.found and not res.limits.empty:
         tab = Table(title=f"PRIM box: coverage {res.coverage:.0%}, density {res.density:.0%}, mass {res.mass:.0%}",
                     title_justify="left")

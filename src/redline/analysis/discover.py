@@ -31,6 +31,7 @@ from scipy.stats import qmc
 from redline.analysis.design import Evaluation, Progress, Target, check_count, evaluate, fresh_seed, target
 from redline.engine.executors import check_executor
 from redline.errors import RedlineError
+from redline.scenario.distributions import frozen
 from redline.scenario.load import LoadedScenario
 
 MIN_CASES = 10  # fewer cases of interest than this cannot support a box
@@ -91,9 +92,10 @@ class Discovery:
         note = ("" if self.dense_enough else
                 f" No box along PRIM's trajectory reached the density asked for ({self.min_density:.0%}): "
                 "this one balances coverage and density best.")
+        base_text = f"{base:.1%}" if base < 0.1 else f"{base:.0%}"
         return (f"{goal} ({self.threshold_rule}) when {cond}. "
                 f"Inside this box it is so at {self.density:.0%} of the sampled points (density), against "
-                f"{base:.0%} over all of them ({self.density / base:.1f} times as often); the box holds "
+                f"{base_text} over all of them ({self.density / base:.1f} times as often); the box holds "
                 f"{self.coverage:.0%} of all such points (coverage) and {self.mass:.0%} of the sampled space "
                 f"(mass).{note}")
 
@@ -137,6 +139,19 @@ def _fmt(value: float, kind: str) -> str:
 def _num(value: Any) -> float | None:
     value = float(value)
     return value if math.isfinite(value) else None
+
+
+def _with_percentile(t: Target, name: str, row: pd.Series) -> str:
+    """'x above 0.26' becomes 'x above 0.26 (its 62nd percentile)': where the limit sits in the prior."""
+    dist = t.model.param_dists[t.model.param_names.index(name)]
+    cuts = [float(frozen(dist).cdf(v)) for v in (row.low, row.high) if math.isfinite(v)]
+    where = " to ".join(_ordinal(round(100 * c)) for c in cuts)
+    return f"{row.reads} (its {where} percentile{'s' if len(cuts) > 1 else ''})"
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _is_number(value: object) -> bool:
@@ -266,6 +281,7 @@ def discover(
         return Discovery(t, threshold, rule, samples, runs_per_point, seed, ev, empty, math.nan, math.nan, math.nan,
                          pd.DataFrame(), min_density=min_density, reason=reason)
     limits, coverage, density, mass, traj, dense = find_box(x, interest, min_density=min_density)
+    limits["reads"] = [_with_percentile(t, name, r) for name, r in limits.iterrows()]
     return Discovery(t, threshold, rule, samples, runs_per_point, seed, ev, limits, coverage, density, mass, traj,
                      min_density=min_density, dense_enough=dense)
 
