@@ -296,3 +296,35 @@ def test_cli_bad_input_exits_non_zero_with_the_reason(args: list[str], message: 
     result = CliRunner().invoke(app, args)
     assert result.exit_code != 0
     assert message in result.output.replace("\n", " ")
+
+
+@pytest.mark.parametrize("executor", ["local", "dask"])
+def test_ctrl_c_stops_a_sweep_cleanly(executor: str) -> None:
+    """SIGINT to the whole process group, as a terminal sends it: exit 130, one line, no traceback,
+    no worker left behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    args = ["sensitivity", "iraq-2020", "--samples", "1024", "--runs-per-point", "200", "--seed", "1",
+            "--executor", executor, "--workers", "2"]
+    proc = subprocess.Popen([sys.executable, "-c", "from redline.cli import app; app()", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+    def group() -> list[str]:
+        return subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True, text=True).stdout.split()
+
+    deadline = time.monotonic() + 60
+    while len(group()) < 3 and time.monotonic() < deadline and proc.poll() is None:  # main and 2 workers
+        time.sleep(0.2)
+    time.sleep(2)  # chunks are being simulated
+    assert proc.poll() is None, "the sweep ended before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "interrupted" in err and "Traceback" not in err, err[-2000:]
+    deadline = time.monotonic() + 20
+    while group() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not group()

@@ -9,9 +9,13 @@ failing chunk is raised, whatever the timing.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing as mp
 import os
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
@@ -150,6 +154,21 @@ def _run_local(job: SweepJob, values: np.ndarray, chunks: list[Chunk], workers: 
     return out.result()
 
 
+@contextmanager
+def _workers_ignore_sigint() -> Iterator[None]:
+    """Start worker processes with Ctrl-C ignored (a disposition they keep across exec): the terminal
+    sends SIGINT to the whole process group, and the workers should be shut down by this process,
+    not die mid-task with tracebacks of their own."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def dask_client(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
     """A connected ``distributed.Client`` and the LocalCluster it owns (None for a remote scheduler).
 
@@ -162,9 +181,10 @@ def dask_client(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
         import dask
 
         try:
-            with dask.config.set(WORKER_MALLOC):
+            with dask.config.set(WORKER_MALLOC), _workers_ignore_sigint():
                 cluster = LocalCluster(n_workers=workers or min(2, _cpus()) or 1, threads_per_worker=1,
-                                       processes=True, dashboard_address=None, worker_dashboard_address=None)
+                                       processes=True, dashboard_address=None, worker_dashboard_address=None,
+                                       silence_logs=logging.ERROR)
         except Exception as exc:  # noqa: BLE001 - any failure to start is reported as the executor's
             hint = ("\n  its worker processes re-import the script that started them: in a script, call redline "
                     "from under `if __name__ == \"__main__\":`" if isinstance(exc, RuntimeError) else "")
