@@ -15,8 +15,8 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -184,7 +184,7 @@ def dask_client(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
             with dask.config.set(WORKER_MALLOC), _workers_ignore_sigint():
                 cluster = LocalCluster(n_workers=workers or min(2, _cpus()) or 1, threads_per_worker=1,
                                        processes=True, dashboard_address=None, worker_dashboard_address=None,
-                                       silence_logs=logging.ERROR)
+                                       silence_logs=logging.CRITICAL)  # errors reach us through futures
         except Exception as exc:  # noqa: BLE001 - any failure to start is reported as the executor's
             hint = ("\n  its worker processes re-import the script that started them: in a script, call redline "
                     "from under `if __name__ == \"__main__\":`" if isinstance(exc, RuntimeError) else "")
@@ -223,8 +223,16 @@ def _run_dask(job: SweepJob, values: np.ndarray, chunks: list[Chunk], scheduler:
                 out.add(index[fut.key], fut.result)
         return out.result()
     finally:
-        if futures:
-            client.cancel(futures)
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        # Shutting down with work in flight makes the scheduler log CRITICAL tracebacks about a client
+        # that is already gone: noise, not news, so the 'distributed' loggers are muted meanwhile.
+        log = logging.getLogger("distributed")
+        level = log.level
+        log.setLevel(logging.CRITICAL + 1)
+        try:
+            if futures:
+                client.cancel(futures)
+            client.close()
+            if cluster is not None:
+                cluster.close()
+        finally:
+            log.setLevel(level)
