@@ -368,6 +368,120 @@ def discover(
     _outputs(res, json_path, report)
 
 
+DbOpt = Annotated[Path, typer.Option("--db", help="Event store (a DuckDB file; created if missing).")]
+events_app = typer.Typer(help="Inspect and export the event store.\n\nExample: redline events list --db events.duckdb",
+                         no_args_is_help=True)
+app.add_typer(events_app, name="events")
+
+
+@app.command()
+@friendly
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files (.txt with optional front matter, .html, .jsonl) or folders.")],
+    db: DbOpt = Path("redline-events.duckdb"),
+    scenario: Annotated[str, typer.Option(help="Scenario whose actors and actions code the events.")] = "iraq-2024",
+) -> None:
+    """Read news articles into the event store: actors, events, dates, figures, places, duplicates merged.
+
+    Example: redline ingest articles/ --db events.duckdb
+    """
+    from redline.evidence import ingest_paths
+
+    loaded = load_scenario(scenario)
+    with _progress() as bar:
+        task = bar.add_task("ingesting", total=None)
+        report = ingest_paths(paths, db=db, scenario=loaded,
+                              progress=lambda done, total, _f: bar.update(task, completed=done, total=total))
+    out.print(f"{report.added:,} articles added, {report.already:,} already in the store, "
+              f"{len(report.skipped):,} skipped; {report.mentions:,} event mentions; {report.events:,} events in {db}")
+    for s in report.skipped:
+        err.print(f"[yellow]skipped:[/] {s.source}: {s.reason}", highlight=False, soft_wrap=True)
+
+
+def _killed(low: Any, high: Any) -> str:
+    import pandas as pd
+
+    if pd.isna(low):
+        return ""
+    return f"{int(low)}" if low == high else f"{int(low)}-{int(high)}"
+
+
+def _store(db: Path):  # type: ignore[no-untyped-def]
+    from redline.evidence import open_store
+
+    if not db.exists():
+        raise RedlineError(f"no event store at {db}\n  expected: a file written by `redline ingest --db {db}`")
+    return open_store(db)
+
+
+@events_app.command("list")
+@friendly
+def events_list(db: DbOpt = Path("redline-events.duckdb"),
+                action: Annotated[str | None, typer.Option(help="Only this action.")] = None,
+                limit: Annotated[int, typer.Option(min=1, help="Rows to show.")] = 50) -> None:
+    """List deduplicated events, oldest first.
+
+    Example: redline events list --db events.duckdb --action us_strike_militia
+    """
+    with _store(db) as store:
+        ev = store.events()
+    if action:
+        ev = ev[ev.action == action]
+    t = Table(title=f"{len(ev):,} events in {db}", title_justify="left")
+    for col in ("id", "date", "prec", "action", "location", "killed", "sources", "conf"):
+        t.add_column(col, justify="right" if col in ("id", "prec", "sources", "conf") else "left", no_wrap=True,
+                     min_width=22 if col == "action" else None)
+    for e in ev.head(limit).itertuples():
+        killed = _killed(e.fatalities_low, e.fatalities_high)
+        t.add_row(str(e.event_id), str(e.event_date)[:10], str(e.time_precision), e.action, e.location or "", killed,
+                  str(e.n_sources), f"{e.confidence:.2f}")
+    out.print(t)
+
+
+@events_app.command("show")
+@friendly
+def events_show(event_id: Annotated[int, typer.Argument(help="Event id, as `events list` shows it.")],
+                db: DbOpt = Path("redline-events.duckdb")) -> None:
+    """Show one event with every supporting article, sentence and character offsets.
+
+    Example: redline events show 3 --db events.duckdb
+    """
+    with _store(db) as store:
+        ev = store.events()
+        row = ev[ev.event_id == event_id]
+        if row.empty:
+            raise RedlineError(f"no event {event_id} in {db}\n  expected: one of the ids `redline events list` shows")
+        m = store.con.execute("SELECT m.*, a.title, a.outlet, a.url, a.published FROM mentions m JOIN articles a "
+                              "USING (article_id) WHERE event_id = ? ORDER BY a.published", [event_id]).df()
+    e = row.iloc[0]
+    out.print(f"[bold]event {event_id}[/]: {e.action} ({e.actor1} -> {e.actor2}) on {str(e.event_date)[:10]} "
+              f"(precision {e.time_precision}) at {e.location or 'unknown place'}; fatalities "
+              f"{_killed(e.fatalities_low, e.fatalities_high) or 'not reported'}; "
+              f"{e.n_sources} source(s), confidence {e.confidence:.2f}", highlight=False)
+    for r in m.itertuples():
+        out.print(f"- {r.outlet or r.url or r.article_id} ({str(r.published)[:10]}), chars {r.start_char}-{r.end_char}"
+                  f"{' [background]' if r.background else ''}: [italic]{r.sentence}[/]", highlight=False, markup=True)
+
+
+@events_app.command("export")
+@friendly
+def events_export(path: Annotated[Path, typer.Argument(help="Output file.")],
+                  db: DbOpt = Path("redline-events.duckdb"),
+                  format: Annotated[str, typer.Option("--format", help="acled (CSV), plover (JSON), csv or parquet.")] = "acled",
+                  scenario: Annotated[str, typer.Option(help="Scenario that coded the events.")] = "iraq-2024") -> None:
+    """Export events: ACLED's 31 columns then redline's, PLOVER JSON, CSV or parquet.
+
+    Example: redline events export events.csv --format acled --db events.duckdb
+    """
+    from redline.evidence import export
+
+    _check_writable("PATH", path)
+    with _store(db) as store:
+        ev = store.events()
+    n = export(ev, load_scenario(scenario).scenario, format, path)
+    out.print(f"{n:,} events written to {path} ({format})")
+
+
 @app.command()
 @friendly
 def validate(files: Annotated[list[str], typer.Argument(help="Scenario files (or built-in names) to check.")]) -> None:

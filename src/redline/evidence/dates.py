@@ -1,0 +1,120 @@
+"""Dates in news prose, resolved against the publication date, with ACLED's time_precision.
+
+1 = the day is known ("on Friday", "Dec. 29", "yesterday"), 2 = the week
+("last week", "earlier this week"), 3 = the month ("earlier this month",
+"last summer", "in January").  Calendar dates go through dateparser with
+``PREFER_DATES_FROM: past`` and the publication date as ``RELATIVE_BASE``,
+so "December 29" in a January article lands in the year before; the
+relative phrases dateparser does not know are resolved here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+          r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)")
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_SEASONS = {"spring": 4, "summer": 7, "autumn": 10, "fall": 10, "winter": 1}
+_NUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+        "a": 1}
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [(k, re.compile(p, re.IGNORECASE)) for k, p in [
+    ("calendar", rf"\b{_MONTH}\s+{_DAY}(?:,?\s+(?:19|20)\d\d)?\b|\b{_DAY}\s+{_MONTH}(?:,?\s+(?:19|20)\d\d)?\b"),
+    ("weekday", (r"\b(?:on|last|this|late|early)?\s*(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+                r"(?:\s+(?:morning|afternoon|evening|night))?\b")),
+    ("yesterday", r"\b(?:yesterday|last night|overnight)\b"),
+    ("today", r"\b(?:today|this morning|earlier today|tonight)\b"),
+    ("days_ago", r"\b(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|a)\s+days?\s+(?:ago|earlier|before)\b"),
+    ("week", r"\b(?:last week|earlier this week|this week|the previous week|past week)\b"),
+    ("month_rel", r"\b(?:earlier this month|this month|last month|the previous month|past month)\b"),
+    ("season", r"\b(?:last|this|in the|during the)\s+(?P<s>spring|summer|autumn|fall|winter)(?:\s+of\s+(?P<y>(?:19|20)\d\d))?\b"),
+    ("month_year", rf"\b(?:in|since|during|of|late|early|mid-?)?\s*{_MONTH}(?:\s+(?:19|20)\d\d)?\b"),
+    ("year", r"\b(?:in|since|during|throughout|back in|of)\s+(?P<y>(?:19|20)\d\d)\b"),
+]]
+
+
+_ANY = re.compile(r"\d|day\b|days\b|night|week|month|today|tonight|morning|spring|summer|autumn|fall|winter|"
+                  rf"{_MONTH}", re.IGNORECASE)  # a cheap test before the full patterns
+
+
+@dataclass(frozen=True)
+class EventDate:
+    date: dt.date
+    precision: int  # ACLED time_precision: 1 day, 2 week, 3 month
+    phrase: str  # the words in the text ("" when the publication date was used)
+
+
+def _parse_calendar(phrase: str, published: dt.date) -> dt.date | None:
+    import dateparser
+
+    base = dt.datetime.combine(published, dt.time(23, 59))
+    parsed = dateparser.parse(phrase.replace(".", ""), languages=["en"],
+                              settings={"PREFER_DATES_FROM": "past", "RELATIVE_BASE": base,
+                                        "REQUIRE_PARTS": ["month"]})
+    return parsed.date() if parsed else None
+
+
+def find_date(sentence: str, published: dt.date, anchor: dt.date | None = None) -> EventDate | None:
+    """The first date phrase in ``sentence``, resolved; None if it has none.  ``anchor`` is the date the
+    text last named: "two days earlier" counts back from it ("two days ago" from publication)."""
+    if not _ANY.search(sentence):
+        return None
+    found = []
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(sentence):
+            if m.group(0).strip():
+                found.append((m.start() + len(m.group(0)) - len(m.group(0).lstrip()), kind, m))
+    for _, kind, m in sorted(found, key=lambda f: (f[0], [k for k, _ in _PATTERNS].index(f[1]))):
+        resolved = _resolve(kind, m, published, anchor or published)
+        if resolved is not None:
+            return resolved
+    return None
+
+
+def _resolve(kind: str, m: re.Match[str], published: dt.date, anchor: dt.date) -> EventDate | None:
+    phrase = m.group(0).strip()
+    low = phrase.lower()
+    if kind == "calendar":
+        d = _parse_calendar(phrase, published)
+        return EventDate(d, 1, phrase) if d else None
+    if kind == "weekday":
+        day = next(i for i, w in enumerate(_WEEKDAYS) if w in low)
+        back = (published.weekday() - day) % 7 or 7  # the last such day before publication
+        return EventDate(published - dt.timedelta(days=back), 1, phrase)
+    if kind == "yesterday":
+        return EventDate(published - dt.timedelta(days=1), 1, phrase)
+    if kind == "today":
+        return EventDate(published, 1, phrase)
+    if kind == "days_ago":
+        n = m.group("n").lower()
+        base = published if low.endswith("ago") else anchor
+        return EventDate(base - dt.timedelta(days=int(n) if n.isdigit() else _NUM[n]), 1, phrase)
+    if kind == "year":
+        year = int(m.group("y"))
+        return EventDate(dt.date(year, 7, 1), 3, phrase) if year < published.year else None
+    if kind == "week":
+        back = 7 if ("last" in low or "previous" in low or "past" in low) else 2
+        return EventDate(published - dt.timedelta(days=back), 2, phrase)
+    if kind == "month_rel":
+        if "last" in low or "previous" in low or "past" in low:
+            first = (published.replace(day=1) - dt.timedelta(days=1)).replace(day=15)
+            return EventDate(first, 3, phrase)
+        return EventDate(published.replace(day=min(15, published.day)), 3, phrase)
+    if kind == "season":
+        month = _SEASONS[m.group("s").lower()]
+        year = int(m.group("y")) if m.group("y") else published.year
+        d = dt.date(year, month, 15)
+        if d > published or (low.startswith("last") and year == published.year and not m.group("y")):
+            d = d.replace(year=d.year - 1)
+        return EventDate(d, 3, phrase)
+    if kind == "month_year":
+        d = _parse_calendar(re.sub(r"^(in|since|during|of|late|early|mid-?)\s*", "", phrase, flags=re.IGNORECASE),
+                            published)
+        if d is None or not re.search(_MONTH, phrase, re.IGNORECASE) or phrase.lower() in ("may", "in may"):
+            return None
+        return EventDate(d.replace(day=15) if d.replace(day=15) <= published else d.replace(day=1), 3, phrase)
+    return None  # pragma: no cover - every kind is handled above

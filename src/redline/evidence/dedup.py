@@ -1,0 +1,55 @@
+"""Mentions of one real event become one event: within an article and across articles.
+
+Two mentions are the same event when they report the same action and their
+dates agree within what their precision allows (a day's slack for exact
+dates, the week or month for vaguer ones), and their places do not
+contradict (same province, or one of them unplaced).  A background mention
+("the January 2020 strike that killed Soleimani") whose date is only
+approximate joins the event it recalls.  Clusters are built greedily in date
+order; the event's date is that of its most precise mention.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+SLACK_DAYS = {1: 1, 2: 7, 3: 31}
+
+
+@dataclass(frozen=True)
+class Key:
+    """What deduplication reads of a mention."""
+
+    mention_id: int
+    action: str
+    date: dt.date
+    precision: int
+    admin1: str
+    background: bool
+
+
+def _compatible(a: Key, b: Key) -> bool:
+    if a.action != b.action:
+        return False
+    slack = max(SLACK_DAYS.get(a.precision, 31), SLACK_DAYS.get(b.precision, 31))
+    if abs((a.date - b.date).days) > slack:
+        return False
+    return not (a.admin1 and b.admin1 and a.admin1 != b.admin1)
+
+
+def cluster(keys: list[Key]) -> dict[int, int]:
+    """Mention id -> cluster number (0, 1, ...), stable for the same input."""
+    order = sorted(keys, key=lambda k: (k.precision, k.date, k.mention_id))  # precise mentions found events first
+    clusters: list[list[Key]] = []
+    out: dict[int, int] = {}
+    for k in order:
+        home = next((i for i, c in enumerate(clusters) if all(_compatible(k, o) for o in c)
+                     or (k.precision > 1 and any(_compatible(k, o) for o in c))), None)
+        if home is None:
+            clusters.append([k])
+            home = len(clusters) - 1
+        else:
+            clusters[home].append(k)
+        out[k.mention_id] = home
+    return out

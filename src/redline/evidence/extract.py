@@ -1,0 +1,142 @@
+"""Find event mentions in sentences and map them to the scenario's actions.
+
+A sentence reports an action when it holds a trigger of that action (from
+``data/lexicon.yaml``) and cues of both sides: the actor that acts (named,
+or implied: "Iran-backed militias" for KH) and what it acts on (a US base, a
+militia site, Israel...).  A sentence whose trigger sits after a modal,
+conditional, negated or threatening cue ("could", "if", "denied",
+"threatened to") is kept as a flagged statement, never coded as an event.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from redline.evidence.actors import ActorMention
+
+_ABBREV = re.compile(r"(?:\b(?:U\.S|U\.K|U\.N|Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|Brig|Sen|Rep|Gov|St|No|Jan|Feb|"
+                     r"Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|a\.m|p\.m|res|vs|etc|approx)|\b[A-Z])\.$")
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    start: int
+    end: int
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Split into sentences with offsets (abbreviations such as "U.S." and "Dec." do not end one)."""
+    out, pos = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.group(0)[0] == "." and _ABBREV.search(text[max(0, m.start() - 8):m.start() + 1]):
+            continue  # "U.S. forces", "Dec. 29": not the end of a sentence
+        chunk = text[pos:m.start() + 1]
+        if chunk.strip():
+            lead = len(chunk) - len(chunk.lstrip())
+            out.append(Sentence(chunk.strip(), pos + lead, pos + lead + len(chunk.strip())))
+        pos = m.end()
+    chunk = text[pos:]
+    if chunk.strip():
+        lead = len(chunk) - len(chunk.lstrip())
+        out.append(Sentence(chunk.strip(), pos + lead, pos + lead + len(chunk.strip())))
+    return out
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict[str, Any]:
+    text = (resources.files("redline.evidence") / "data" / "lexicon.yaml").read_text(encoding="utf-8")
+    data = YAML(typ="safe").load(text)
+
+    def compile_all(words: list[str]) -> re.Pattern[str]:
+        return re.compile(r"(?<![\w-])(?:" + "|".join(words) + r")(?![\w-])", re.IGNORECASE)
+
+    return {
+        "implied": {k: compile_all(v) for k, v in data["implied"].items()},
+        "targets": {k: compile_all(v) for k, v in data["targets"].items()},
+        "triggers": {k: compile_all(v) for k, v in data["triggers"].items()},
+        "any_trigger": compile_all([w for words in data["triggers"].values() for w in words]),
+        "modal": compile_all(data["modal"]),
+        "background": compile_all(data["background"]),
+    }
+
+
+@dataclass(frozen=True)
+class Found:
+    action: str
+    trigger: str
+    trigger_start: int  # within the sentence
+    modal: str  # the cue that makes it a statement, "" for an event
+
+
+def _has(kind: str, key: str, text: str, actors: set[str]) -> bool:
+    lex = lexicon()
+    if kind == "actor":
+        return key in actors or bool(lex["implied"][key].search(text)) if key in lex["implied"] else key in actors
+    return bool(lex["targets"][key].search(text))
+
+
+def _first(name: str, text: str) -> re.Match[str] | None:
+    return lexicon()["triggers"][name].search(text)
+
+
+def classify(text: str, mentioned: list[ActorMention], scenario_actions: set[str]) -> Found | None:
+    """The action a sentence reports, if any (rules in order of specificity)."""
+    if not lexicon()["any_trigger"].search(text):
+        return None
+    actors = {m.actor for m in mentioned if m.actor}
+    t = text
+    has = {k: _has("actor", k, t, actors) for k in ("us", "iran", "kh", "pmf", "iraq", "sadr", "israel", "lh")}
+    tgt = {k: _has("target", k, t, actors) for k in ("us", "kh", "israel", "iran_leaders")}
+    lh_named = "lh" in actors
+    us_subject = bool(re.search(r"(?<![\w-])(?:U\.?S\.?|American|Pentagon|CENTCOM|Washington|coalition|Biden|Trump)"
+                                r"(?:'s)?(?:[\s,]+[\w-]+){0,6}?[\s-]+(?:air[ -]?strikes?|strikes?|struck|bomb|bombed|launched|"
+                                r"carried out|hit|attack|attacks|raids?|air-raids?|operation|warplanes|jets|aircraft|"
+                                r"drone strikes?|retaliat\w*)\b", t, re.IGNORECASE))
+    iraq_subject = bool(re.search(r"Iraqi (?:security |counter-terrorism |federal |special )?(?:forces|police|troops|"
+                                  r"authorities|army|units)(?:\s+\w+){0,3}?\s+(?:arrested|detained|raided|seized|"
+                                  r"rounded up|captured)|(?:arrested|detained) by Iraqi", t, re.IGNORECASE))
+    against_us = tgt["us"] or bool(re.search(r"against (?:the )?(?:U\.?S\.?|American|foreign)|foreign (?:troops|forces)",
+                                             t, re.IGNORECASE))
+    rules: list[tuple[str, str | None, bool]] = [
+        ("embassy_storming", "storm", bool(re.search(r"embassy|compound|consulate", t, re.IGNORECASE))),
+        ("sadr_protest", "protest", has["sadr"] and against_us),
+        ("iraq_demand_withdrawal", "demand", has["iraq"] and bool(_first("expel", t))),
+        ("us_decapitation", "kill", has["us"] and tgt["iran_leaders"] and bool(_first("strike", t) or us_subject)),
+        ("iran_strike_us", "missile", has["iran"] and tgt["us"] and not has["kh"]),
+        ("israel_strike_iraq", "strike", has["israel"] and (has["kh"] or tgt["kh"]) and bool(
+            re.search(r"Israel(?:i)?(?:\s+\w+){0,3}?\s+(?:air ?strikes?|strikes?|struck|bombed|warplanes|jets|drone)", t))),
+        ("us_strike_militia", "strike", us_subject and (tgt["kh"] or has["kh"])),
+        ("us_strike_militia", "attack", us_subject and (tgt["kh"] or has["kh"])),
+        ("lh_attack_israel", "attack", lh_named and tgt["israel"]),
+        ("militia_attack_israel", "attack", has["kh"] and tgt["israel"] and not lh_named),
+        ("militia_attack_us", "attack", tgt["us"] and not us_subject and not (has["iran"] and not has["kh"]
+                                                                                and bool(_first("missile", t)))),
+        ("iraq_crackdown", "arrest", iraq_subject and (has["kh"] or tgt["kh"])),
+        ("us_reinforce", "deploy", has["us"] and bool(re.search(r"troops|forces|Marines|soldiers|paratroopers|personnel",
+                                                                t, re.IGNORECASE))),
+        ("us_drawdown", "withdraw", has["us"] and bool(re.search(r"troops|forces|soldiers|personnel|presence|base",
+                                                                 t, re.IGNORECASE))),
+    ]
+    for action, trigger, ok in rules:
+        if not ok or action not in scenario_actions:
+            continue
+        m = _first(trigger, t) if trigger else None
+        if m is None and action == "us_decapitation":
+            m = _first("strike", t)
+        if m is None:
+            continue
+        modal = lexicon()["modal"].search(t[:m.start()] + " " + t[m.start():m.end() + 40])
+        return Found(action, m.group(0), m.start(), modal.group(0) if modal else "")
+    return None
+
+
+def is_background(text: str) -> bool:
+    return bool(lexicon()["background"].search(text))

@@ -1,0 +1,162 @@
+"""One article through the stages: clean, language, sentences, actors, events, dates, counts, places.
+
+:func:`process` is pure: a :class:`~redline.evidence.read.Document` in, an
+:class:`Article` out (its event mentions, flagged statements and actor
+mentions, each with character offsets into the cleaned text).  The store
+saves it; deduplication across articles happens there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from redline.evidence.actors import ActorMention, ActorResolver, normalise
+from redline.evidence.clean import SUPPORTED_LANGUAGES, clean_text, detect_language
+from redline.evidence.dates import find_date
+from redline.evidence.extract import Found, classify, is_background, sentences
+from redline.evidence.numbers import find_counts
+from redline.evidence.places import find_place
+from redline.evidence.read import Document
+from redline.scenario.model import Scenario
+
+BACKGROUND_DAYS = 45  # an event this long before publication, mentioned in passing, is background
+_DEFINITE = re.compile(r"\b[Tt]he\s+(?:[\w.'-]+\s+){0,3}?(?P<noun>raids?|strikes?|air[- ]?strikes?|air[- ]?raids?|"
+                       r"bombing|attacks?|storming|assault)\b")
+_DAYISH = re.compile(r"\d|yesterday|overnight|last night|today|monday|tuesday|wednesday|thursday|friday|saturday|"
+                     r"sunday|days? (?:ago|earlier|before)", re.IGNORECASE)  # sentences that can set the day
+_STRIKES = ("us_strike_militia", "israel_strike_iraq", "us_decapitation", "us_strike_iran")
+_REFERS_TO = {"raid": _STRIKES, "strike": _STRIKES, "airstrike": _STRIKES, "airraid": _STRIKES, "bombing": _STRIKES,
+              "attack": ("militia_attack_us", "iran_strike_us", "militia_attack_israel", "lh_attack_israel"),
+              "assault": ("militia_attack_us", "embassy_storming"), "storming": ("embassy_storming",)}
+
+
+@dataclass(frozen=True)
+class Mention:
+    action: str
+    actor1: str
+    actor2: str
+    date: dt.date
+    time_precision: int
+    date_phrase: str
+    location: str
+    admin1: str
+    country: str
+    iso: int
+    latitude: float | None
+    longitude: float | None
+    geo_precision: int
+    fatalities_low: int | None
+    fatalities_high: int | None
+    injured: int | None
+    sentence: str
+    start: int
+    end: int
+    background: bool
+    trigger: str
+
+
+@dataclass(frozen=True)
+class Statement:
+    action: str
+    cue: str
+    sentence: str
+    start: int
+    end: int
+
+
+@dataclass
+class Article:
+    document: Document
+    text: str  # cleaned
+    language: str
+    status: str  # "ok" or "skipped"
+    reason: str = ""
+    mentions: list[Mention] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+    actors: list[ActorMention] = field(default_factory=list)
+
+
+class Pipeline:
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.resolver = ActorResolver(scenario)
+        self.actions = set(scenario.actions)
+
+    def process(self, doc: Document) -> Article:
+        text = normalise(clean_text(doc.text).text)
+        lang, prob = detect_language(text)
+        declared = doc.language.lower()[:2] if doc.language else ""
+        if (declared and declared not in SUPPORTED_LANGUAGES) or (lang not in SUPPORTED_LANGUAGES and prob > 0.5):
+            found = declared if declared and declared not in SUPPORTED_LANGUAGES else lang
+            return Article(doc, text, found, "skipped",
+                           f"language {found!r} is not supported (supported: {', '.join(SUPPORTED_LANGUAGES)})")
+        if doc.date is None:
+            return Article(doc, text, lang, "skipped", "no publication date: relative dates cannot be resolved "
+                                                       "(give date: in the front matter)")
+        art = Article(doc, text, lang, "ok", actors=self.resolver.find(text))
+        last_date: dict[str, tuple[dt.date, int, str]] = {}
+        self._anchor: dt.date | None = None
+        for s in sentences(text):
+            named = find_date(s.text, doc.date, self._anchor) if _DAYISH.search(s.text) else None
+            if named is not None and named.precision == 1 and named.date <= doc.date:
+                anchor_next = named.date
+            else:
+                anchor_next = self._anchor
+            mentioned = [a for a in art.actors if s.start <= a.start < s.end]
+            found = classify(s.text, mentioned, self.actions)
+            follow_up = found is None
+            found = found or self._follow_up(s.text, art.mentions)
+            if found is None:
+                self._anchor = anchor_next
+                continue
+            if found.modal:
+                art.statements.append(Statement(found.action, found.modal, s.text, s.start, s.end))
+                self._anchor = anchor_next
+                continue
+            mention = self._mention(found.action, found.trigger, s.text, s.start, s.end, doc.date, last_date,
+                                    follow_up=follow_up)
+            if mention is not None:
+                art.mentions.append(mention)
+            self._anchor = anchor_next
+        return art
+
+    @staticmethod
+    def _follow_up(sentence: str, earlier: list[Mention]) -> Found | None:
+        """"The December 29 raid killed at least two dozen": a definite reference to an event the article
+        has already reported (the latest one of a matching kind)."""
+        m = _DEFINITE.search(sentence)
+        if m is None:
+            return None
+        kinds = _REFERS_TO[m.group("noun").lower().rstrip("s").replace(" ", "").replace("-", "")]
+        previous = next((e for e in reversed(earlier) if e.action in kinds), None)
+        return Found(previous.action, m.group("noun"), m.start(), "") if previous else None
+
+    def _mention(self, action: str, trigger: str, sentence: str, start: int, end: int, published: dt.date,
+                 last_date: dict[str, tuple[dt.date, int, str]], *, follow_up: bool = False) -> Mention | None:
+        """The mention a sentence makes, or None for a generic one (no date, place, figure, and no
+        earlier mention of the same action in the article to follow up on)."""
+        spec = self.scenario.actions[action]
+        when = find_date(sentence, published, self._anchor)
+        counts = find_counts(sentence)
+        place = None if follow_up else find_place(sentence)  # a follow-up names the event, its places are context
+        if when is not None and when.date <= published:
+            date, precision, phrase = when.date, when.precision, when.phrase
+        elif action in last_date:  # a follow-up sentence about the same event
+            date, precision, phrase = last_date[action]
+        elif (place is None or place.geo_precision >= 3) and not counts.killed and not counts.wounded:
+            return None  # "militias keep attacking US forces": a trend, not an event
+        else:
+            date, precision, phrase = published, 2, ""
+        last_date[action] = (date, precision, phrase)
+        background = (published - date).days > BACKGROUND_DAYS or (
+            is_background(sentence) and (published - date).days > 7)
+        return Mention(
+            action=action, actor1=spec.actor, actor2=spec.target, date=date, time_precision=precision,
+            date_phrase=phrase, location=place.place.name if place else "", admin1=place.place.admin1 if place else "",
+            country=place.place.country if place else "", iso=place.place.iso if place else 0,
+            latitude=place.place.latitude if place else None, longitude=place.place.longitude if place else None,
+            geo_precision=place.geo_precision if place else 0, fatalities_low=counts.killed_low,
+            fatalities_high=counts.killed_high, injured=counts.wounded_max, sentence=sentence, start=start, end=end,
+            background=background, trigger=trigger)

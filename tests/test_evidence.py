@@ -1,0 +1,304 @@
+"""The evidence pipeline: each stage alone, the store's reliability, exports, and the seed articles."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import redline
+from redline.cli import app
+from redline.evidence import ACLED_COLUMNS, REDLINE_COLUMNS, Pipeline, Store, ingest_paths
+from redline.evidence.actors import ActorResolver
+from redline.evidence.clean import clean_text, detect_language
+from redline.evidence.dates import find_date
+from redline.evidence.extract import sentences
+from redline.evidence.numbers import find_counts, parse_number
+from redline.evidence.places import find_place
+from redline.evidence.read import read_file
+from redline.evidence.synthetic import make_articles
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+# Publication dates and outlets of the seed articles, from ../shared/THEATRE.md (the files carry none).
+SEED_META = {"000_b29ce0a893577196.txt": ("2020-01-04", "US opinion blog"),
+             "001_f0e448838c8e65df.txt": ("2020-01-01", "Responsible Statecraft"),
+             "002_3e1b7238d442be8d.txt": ("2022-01-14", "Washington Times")}
+
+
+@pytest.fixture(scope="module")
+def resolver() -> ActorResolver:
+    return ActorResolver(redline.load_scenario("iraq-2024").scenario)
+
+
+# ----- stages ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("phrase", "value"), [
+    ("at least two dozen", 24), ("dozens", 12), ("several", 3), ("30-plus", 30), ("twenty-five", 25),
+    ("a handful", 3), ("1,200", 1200), ("three", 3), ("two dozen", 24), ("nonsense", None)])
+def test_number_phrases(phrase: str, value: int | None) -> None:
+    assert parse_number(phrase) == value
+
+
+@pytest.mark.parametrize(("sentence", "killed", "wounded"), [
+    ("The December 29 raid killed at least two dozen people", (24,), ()),
+    ("an attack that two days earlier killed a U.S. contractor in Kirkuk", (1,), ()),
+    ("Officials said 19 fighters were killed, while the militia said 25 died.", (19, 25), ()),
+    ("between 15 and 25 people were killed", (15, 25), ()),
+    ("On Jan. 28, 2024, a drone killed three US soldiers and wounded more than 40 at Tower 22", (3,), (40,)),
+    ("Dozens of rockets hit the base on 3 January 2020", (), ()),
+])
+def test_counts_keep_every_reported_figure_and_ignore_dates(sentence: str, killed: tuple, wounded: tuple) -> None:
+    c = find_counts(sentence)
+    assert c.killed == killed and c.wounded == wounded
+
+
+@pytest.mark.parametrize(("sentence", "published", "date", "precision"), [
+    ("the decision on December 29 to bomb", "2020-01-01", "2019-12-29", 1),  # the year before, not the year after
+    ("Dec. 29 strikes", "2020-01-01", "2019-12-29", 1),
+    ("On Friday reports noted", "2020-01-04", "2020-01-03", 1),
+    ("on Sunday evening", "2020-01-01", "2019-12-29", 1),
+    ("Yesterday, the cortege", "2020-01-01", "2019-12-31", 1),
+    ("last week militias fired", "2020-01-01", "2019-12-25", 2),
+    ("earlier this month", "2022-01-20", "2022-01-15", 3),
+    ("attacks last summer prompted", "2022-01-14", "2021-07-15", 3),
+    ("the January 2020 strike", "2024-02-01", "2020-01-15", 3),
+])
+def test_dates_resolve_against_the_publication_date(sentence: str, published: str, date: str, precision: int) -> None:
+    found = find_date(sentence, dt.date.fromisoformat(published))
+    assert found is not None and (found.date.isoformat(), found.precision) == (date, precision)
+    assert found.phrase and found.phrase.lower() in sentence.lower()
+
+
+def test_days_earlier_counts_back_from_the_last_named_date() -> None:
+    found = find_date("an attack that two days earlier killed", dt.date(2020, 1, 1), anchor=dt.date(2019, 12, 29))
+    assert found is not None and found.date == dt.date(2019, 12, 27)
+
+
+def test_kataib_hezbollah_spellings_and_lebanese_hezbollah(resolver: ActorResolver) -> None:
+    text = ("Ketaeb Hizbollah (KH) and Kata’ib Hezbollah, the Hezbollah Brigades, Kataib Hezbollah and Kata'ib Hizballah "
+            "are one group. Hezbollah in Lebanon and Hezbollah fired on Israel. KH denied it.")
+    got = [(m.text, m.actor) for m in resolver.find(text)]
+    for spelling in ("Ketaeb Hizbollah", "KH", "Kata'ib Hezbollah", "Hezbollah Brigades", "Kataib Hezbollah",
+                     "Kata'ib Hizballah"):
+        assert (spelling, "kh") in got, spelling
+    assert ("Hezbollah in Lebanon", "lh") in got and ("Hezbollah", "lh") in got and ("Israel", "israel") in got
+
+
+def test_an_abbreviation_counts_only_once_defined(resolver: ActorResolver) -> None:
+    assert all(m.text != "KH" for m in resolver.find("KH fired rockets. Later Kata'ib Hezbollah said more."))
+    assert [m.actor for m in resolver.find("Kata'ib Hezbollah (KH) fired. KH said.") if m.text == "KH"] == ["kh", "kh"]
+
+
+def test_capitals_are_actors_unless_they_are_places(resolver: ActorResolver) -> None:
+    got = [(m.text, m.actor) for m in resolver.find("Washington warned Tehran after a rally in Baghdad; Baghdad protested. "
+                                                    "The Pentagon and CENTCOM and the Quds Force and the IRGC.")]
+    assert ("Washington", "us") in got and ("Tehran", "iran") in got and got.count(("Baghdad", "iraq")) == 1
+    assert ("The Pentagon", "us") in got and ("CENTCOM", "us") in got and ("Quds Force", "iran") in got
+
+
+def test_cleaning_drops_boilerplate_and_comments() -> None:
+    text = ("Home | World | Middle East\n\nMilitias fired rockets at the base on Friday.\n\nSign up for our newsletter\n\n"
+            "Related: Drones strike depot\nMore strikes feared\n\nPhoto: A base in Iraq / Reuters\n\nShare this article\n\n"
+            "The Pentagon confirmed it.\n\n12 Comments\n\nReader: they attacked again!")
+    out = clean_text(text).text
+    assert "Militias fired rockets" in out and "The Pentagon confirmed it." in out
+    for gone in ("newsletter", "Related", "Drones strike depot", "Reuters", "Share", "Reader", "Home |"):
+        assert gone not in out, gone
+
+
+def test_language_detection() -> None:
+    assert detect_language("Les milices ont tiré des roquettes sur la base américaine vendredi soir.")[0] == "fr"
+    assert detect_language("Militias fired rockets at the American base on Friday evening, officials said.")[0] == "en"
+
+
+def test_sentences_keep_abbreviations_and_offsets() -> None:
+    text = "On Dec. 29 the U.S. struck five sites. Gen. Soleimani was killed on Jan. 3."
+    got = sentences(text)
+    assert [s.text for s in got] == ["On Dec. 29 the U.S. struck five sites.", "Gen. Soleimani was killed on Jan. 3."]
+    assert all(text[s.start:s.end] == s.text for s in got)
+
+
+def test_places_prefer_the_most_specific_and_mark_near() -> None:
+    p = find_place("A rocket hit Ain al-Asad air base in Anbar province")
+    assert p is not None and p.place.kind == "base" and p.geo_precision == 1
+    near = find_place("an attack near Kirkuk")
+    assert near is not None and near.place.name == "Kirkuk" and near.geo_precision == 2
+    assert find_place("the strike hit a depot") is None  # "Hit" the town is capitalised
+
+
+def test_hypothetical_and_negated_statements_are_not_events() -> None:
+    pipe = Pipeline(redline.load_scenario("iraq-2024").scenario)
+    doc = read_file(_write_tmp("---\ndate: 2024-02-01\n---\nIf the talks collapse, the militias could strike US forces at "
+                               "Ain al-Asad. Kata'ib Hezbollah denied launching the drone that hit Tower 22 on Sunday. "
+                               "The militia threatened to attack the US embassy in Baghdad.\n"))[0]
+    art = pipe.process(doc)
+    assert art.mentions == [] and len(art.statements) == 3
+
+
+def _write_tmp(text: str, name: str = "a.txt") -> Path:
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp())
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# ----- the store ----------------------------------------------------------------------------------
+def test_reingesting_adds_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i, t in enumerate(make_articles(20, seed=3)):
+        (folder / f"{i}.txt").write_text(t, encoding="utf-8")
+    first = ingest_paths([folder], db=tmp_path / "e.duckdb")
+    with Store(tmp_path / "e.duckdb") as s:
+        before = {t: len(s.table(t)) for t in ("articles", "mentions", "statements", "actor_mentions", "events")}
+    second = ingest_paths([folder, folder / "3.txt"], db=tmp_path / "e.duckdb")
+    with Store(tmp_path / "e.duckdb") as s:
+        after = {t: len(s.table(t)) for t in before}
+    assert first.added == 20 and second.added == 0 and second.already == 21
+    assert before == after and before["mentions"] > 0
+
+
+def test_bad_files_are_skipped_with_a_reason_and_the_rest_goes_in(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = make_articles(3, seed=5)
+    for i, t in enumerate(good):
+        (folder / f"good{i}.txt").write_text(t, encoding="utf-8")
+    (folder / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "huge.txt").write_bytes(b"militia attack " * (50 * 1024 * 1024 // 15))
+    (folder / "broken.html").write_text("<html><body><div><p>unclosed <b>tags <script>var x = 1;", encoding="utf-8")
+    (folder / "latin1.txt").write_bytes("---\ndate: 2024-01-02\n---\nLes milices ont attaqué la base à Erbil".encode("latin-1"))
+    (folder / "french.txt").write_text("---\ndate: 2024-01-02\n---\nLes milices soutenues par l'Iran ont tiré des roquettes "
+                                       "sur la base américaine d'Erbil vendredi soir, selon des responsables.",
+                                       encoding="utf-8")
+    (folder / "nodate.txt").write_text("Kata'ib Hezbollah fired rockets at Ain al-Asad on Friday.", encoding="utf-8")
+    (folder / "records.jsonl").write_text('{"maintext": "x", "date_publish": "2024-01-02"\nnot json\n', encoding="utf-8")
+    report = ingest_paths([folder], db=tmp_path / "e.duckdb")
+    reasons = {Path(s.source.split("#")[0]).name: s.reason for s in report.skipped}
+    assert report.added == 3
+    assert "binary" in reasons["binary.txt"] and "empty" in reasons["empty.txt"]
+    assert "too large" in reasons["huge.txt"] and "undecodable" in reasons["latin1.txt"]
+    assert "HTML" in reasons["broken.html"] and "language 'fr'" in reasons["french.txt"]
+    assert "no publication date" in reasons["nodate.txt"] and "not JSON" in reasons["records.jsonl"]
+    with Store(tmp_path / "e.duckdb") as s:
+        assert len(s.table("skipped")) >= 7
+
+
+def test_an_ingest_killed_midway_leaves_a_consistent_store_and_a_rerun_completes_it(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    n = 3000
+    for i, t in enumerate(make_articles(n, seed=7)):
+        (folder / f"{i:05d}.txt").write_text(t, encoding="utf-8")
+    db = tmp_path / "e.duckdb"
+    code = f"from redline.evidence import ingest_paths; ingest_paths([{str(folder)!r}], db={str(db)!r})"
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(6)  # imports take about 2 s, then about 180 articles a second: killed about a quarter of the way
+    assert proc.poll() is None, "the ingest finished before it could be killed: give it more articles"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with Store(db) as s:
+        n_articles = len(s.table("articles"))
+        orphans = s.con.execute("SELECT count(*) FROM mentions WHERE article_id NOT IN (SELECT article_id FROM articles)"
+                                ).fetchone()[0]
+        per_article = s.con.execute("SELECT count(DISTINCT article_id) FROM actor_mentions").fetchone()[0]
+    assert 0 < n_articles < n and orphans == 0 and per_article == n_articles  # whole articles only
+    report = ingest_paths([folder], db=db)
+    assert report.added == n - n_articles and report.already == n_articles
+    with Store(db) as s:
+        assert len(s.table("articles")) == n
+        assert s.con.execute("SELECT count(*) FROM mentions WHERE event_id IS NULL").fetchone()[0] == 0
+
+
+# ----- the seed articles ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not SEEDS.is_dir():
+        pytest.skip(f"seed articles not found at {SEEDS}")
+    folder = tmp_path_factory.mktemp("seeds")
+    for name, (date, outlet) in SEED_META.items():
+        text = (SEEDS / name).read_text(encoding="utf-8")
+        (folder / name).write_text(f"---\ndate: {date}\noutlet: {outlet}\n---\n{text}", encoding="utf-8")
+    db = folder / "seeds.duckdb"
+    report = ingest_paths([folder], db=db)
+    assert report.added == 3 and not report.skipped
+    return db
+
+
+def _event(events: pd.DataFrame, action: str, date: str) -> pd.Series:
+    rows = events[(events.action == action) & (events.event_date.astype(str).str[:10] == date)]
+    assert len(rows) == 1, f"expected one {action} on {date}, found {len(rows)}"
+    return rows.iloc[0]
+
+
+def test_seed_articles_give_the_events_they_report(seed_store: Path) -> None:
+    with Store(seed_store) as s:
+        ev = s.events()
+    kirkuk = _event(ev, "militia_attack_us", "2019-12-27")
+    assert kirkuk.location == "Kirkuk" and kirkuk.fatalities == 1 and kirkuk.time_precision == 1
+    strikes = _event(ev, "us_strike_militia", "2019-12-29")
+    assert strikes.fatalities_low == 24 and strikes.actor2 == "kh"
+    assert strikes.n_sources == 2  # seed 001 and seed 000 ("the unusual American attack on Sunday evening")
+    storming = _event(ev, "embassy_storming", "2019-12-31")
+    assert storming.location == "Baghdad"
+    soleimani = _event(ev, "us_decapitation", "2020-01-03")
+    assert soleimani.n_sources == 2  # seed 000 reports it; seed 002 recalls "the January 2020 US airstrike"
+    with Store(seed_store) as s:
+        m = s.table("mentions")
+    recalled = m[(m.event_id == soleimani.event_id) & m.background]
+    assert len(recalled) >= 1 and set(recalled.time_precision) == {3}
+    assert _event(ev, "militia_attack_us", "2022-01-13").location == "US Embassy Baghdad"
+
+
+def test_seed_spellings_of_kataib_hezbollah_resolve_to_kh(seed_store: Path) -> None:
+    with Store(seed_store) as s:
+        actors = s.table("actor_mentions")
+    kh = set(actors[actors.actor == "kh"].text)
+    assert {"Ketaeb Hizbollah", "KH", "Hezbollah Brigades", "Kata'ib Hezbollah"} <= kh
+    assert not (actors.text.str.contains("Hezbollah Brigades") & (actors.actor == "lh")).any()
+
+
+def test_seed_export_has_acled_columns_in_order(seed_store: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "seeds.csv"
+    r = runner.invoke(app, ["events", "export", str(out), "--db", str(seed_store)])
+    assert r.exit_code == 0, r.output
+    frame = pd.read_csv(out)
+    assert list(frame.columns) == ACLED_COLUMNS + REDLINE_COLUMNS and len(ACLED_COLUMNS) == 31
+    row = frame[(frame.action == "us_strike_militia") & (frame.event_date == "2019-12-29")].iloc[0]
+    assert row.event_type == "Explosions/Remote violence" and row.sub_event_type == "Air/drone strike"
+    assert row.actor1 == "Military Forces of the United States" and row.actor2 == "Kataib Hezbollah"
+    assert row.interaction == 38 and row.fatalities == 24 and row.iso == 368
+    plover = tmp_path / "seeds.json"
+    assert runner.invoke(app, ["events", "export", str(plover), "--format", "plover", "--db", str(seed_store)]).exit_code == 0
+    assert {r["event"] for r in json.loads(plover.read_text())} >= {"ASSAULT", "PROTEST"}
+    parquet = tmp_path / "seeds.parquet"
+    assert runner.invoke(app, ["events", "export", str(parquet), "--format", "parquet", "--db", str(seed_store)]).exit_code == 0
+    assert len(pd.read_parquet(parquet)) == len(frame)
+
+
+def test_events_cli_lists_shows_and_rejects_bad_input(seed_store: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    r = runner.invoke(app, ["events", "list", "--db", str(seed_store)], env={"COLUMNS": "160"})
+    assert r.exit_code == 0 and "us_strike_militia" in r.output
+    with Store(seed_store) as s:
+        eid = int(_event(s.events(), "us_strike_militia", "2019-12-29").event_id)
+    r = runner.invoke(app, ["events", "show", str(eid), "--db", str(seed_store)])
+    assert r.exit_code == 0 and "Ketaeb Hizbollah" in r.output and "chars" in r.output
+    r = runner.invoke(app, ["events", "show", "99999", "--db", str(seed_store)])
+    assert r.exit_code != 0 and "no event 99999" in r.output
+    r = runner.invoke(app, ["events", "list", "--db", str(tmp_path / "none.duckdb")])
+    assert r.exit_code != 0 and "no event store" in r.output
+    r = runner.invoke(app, ["events", "export", str(tmp_path / "x"), "--format", "xml", "--db", str(seed_store)])
+    assert r.exit_code != 0 and "expected: one of acled, plover, csv, parquet" in r.output
