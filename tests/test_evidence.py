@@ -302,3 +302,47 @@ def test_events_cli_lists_shows_and_rejects_bad_input(seed_store: Path, tmp_path
     assert r.exit_code != 0 and "no event store" in r.output
     r = runner.invoke(app, ["events", "export", str(tmp_path / "x"), "--format", "xml", "--db", str(seed_store)])
     assert r.exit_code != 0 and "expected: one of acled, plover, csv, parquet" in r.output
+
+
+def test_article_text_never_reaches_a_page_unescaped(tmp_path: Path) -> None:
+    from conftest import assert_offline
+
+    evil = "<script>alert(1)</script>"
+    (tmp_path / "a.txt").write_text(f"---\ndate: 2024-02-01\noutlet: \"{evil}\"\ntitle: \"<img src=x onerror=alert(2)>\"\n---\n"
+                                    "Kata'ib Hezbollah fired rockets at Ain al-Asad on Friday, killing two US soldiers.",
+                                    encoding="utf-8")
+    db = tmp_path / "e.duckdb"
+    assert ingest_paths([tmp_path / "a.txt"], db=db).added == 1
+    r = CliRunner().invoke(app, ["timeline", str(tmp_path / "t.html"), "--db", str(db)])
+    assert r.exit_code == 0, r.output
+    page = (tmp_path / "t.html").read_text(encoding="utf-8")
+    assert evil not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "onerror=alert(2)" not in page.replace("onerror=alert(2)&gt;", "")
+    assert_offline(page)
+
+
+def test_acled_import_merges_with_news_events_and_reports_unfit_rows(seed_store: Path, tmp_path: Path) -> None:
+    import shutil
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(seed_store, db)
+    runner = CliRunner()
+    assert runner.invoke(app, ["events", "export", str(tmp_path / "a.csv"), "--db", str(db)]).exit_code == 0
+    frame = pd.read_csv(tmp_path / "a.csv")
+    frame.loc[len(frame)] = frame.iloc[0]
+    frame.loc[len(frame) - 1, ["event_id_cnty", "actor1"]] = ["IRQ99", "Military Forces of Turkey"]
+    frame.to_csv(tmp_path / "acled.csv", index=False)
+    with Store(db) as s:
+        before = len(s.events())
+    r = runner.invoke(app, ["events", "import", str(tmp_path / "acled.csv"), "--db", str(db)])
+    assert r.exit_code == 0, r.output
+    assert f"{before} ACLED rows added" in r.output and "acled.csv:" in r.output and "Military Forces of Turkey" in r.output
+    with Store(db) as s:
+        after = s.events()
+    assert len(after) == before  # every ACLED row joined the news event it came from
+    assert (after.n_sources >= 2).all()
+    r = runner.invoke(app, ["events", "import", str(tmp_path / "a.csv"), "--db", str(db)])
+    assert r.exit_code == 0 and "0 ACLED rows added" in r.output  # re-importing adds nothing
+    (tmp_path / "bad.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    r = runner.invoke(app, ["events", "import", str(tmp_path / "bad.csv"), "--db", str(db)])
+    assert r.exit_code != 0 and "not an ACLED export: missing column(s)" in r.output

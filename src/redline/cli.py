@@ -463,6 +463,29 @@ def events_show(event_id: Annotated[int, typer.Argument(help="Event id, as `even
                   f"{' [background]' if r.background else ''}: [italic]{r.sentence}[/]", highlight=False, markup=True)
 
 
+@events_app.command("import")
+@friendly
+def events_import(path: Annotated[Path, typer.Argument(help="An ACLED export (CSV).")],
+                  db: DbOpt = Path("redline-events.duckdb"),
+                  scenario: Annotated[str, typer.Option(help="Scenario whose actions the rows are mapped to.")] = "iraq-2024",
+                  ) -> None:
+    """Read an ACLED export into the store; rows merge with news reports of the same events.
+
+    Example: redline events import acled-iraq-2024.csv --db events.duckdb
+    """
+    from redline.evidence import open_store
+    from redline.evidence.acled import import_acled
+
+    if not path.is_file():
+        raise RedlineError(f"no file {path}\n  expected: an ACLED export in CSV")
+    with open_store(db) as store:
+        report = import_acled(path, store, load_scenario(scenario).scenario)
+    out.print(f"{report.added:,} ACLED rows added, {report.already:,} already in the store, {len(report.skipped):,} "
+              f"skipped; {report.events:,} events in {db}")
+    for s in report.skipped:
+        err.print(f"[yellow]skipped:[/] {s.source}: {s.reason}", highlight=False, soft_wrap=True)
+
+
 @events_app.command("export")
 @friendly
 def events_export(path: Annotated[Path, typer.Argument(help="Output file.")],
@@ -480,6 +503,27 @@ def events_export(path: Annotated[Path, typer.Argument(help="Output file.")],
         ev = store.events()
     n = export(ev, load_scenario(scenario).scenario, format, path)
     out.print(f"{n:,} events written to {path} ({format})")
+
+
+@app.command()
+@friendly
+def timeline(
+    path: Annotated[Path, typer.Argument(help="HTML page to write.")] = Path("timeline.html"),
+    db: DbOpt = Path("redline-events.duckdb"),
+) -> None:
+    """Draw the store's events by actor pair over time (a self-contained HTML page).
+
+    Example: redline timeline timeline.html --db events.duckdb
+    """
+    from redline.report.timeline import write_timeline
+
+    _check_writable("PATH", path)
+    with _store(db) as store:
+        ev = store.events()
+    if ev.empty:
+        raise RedlineError(f"the event store {db} has no events yet\n  expected: run `redline ingest FILES --db {db}` first")
+    _write("PATH", path, lambda p: write_timeline(ev, p))
+    out.print(f"{len(ev):,} events drawn: {path}")
 
 
 @app.command()
