@@ -54,7 +54,11 @@ def _key(source: str) -> str:
 
 
 def _date(value: object) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if hasattr(value, "date") and callable(value.date):  # a pandas Timestamp
+        return value.date()  # type: ignore[no-any-return]
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 def _f1(p: float, r: float) -> float:
@@ -102,7 +106,7 @@ def evaluate(corpus: Path = CORPUS, db: Path | None = None) -> Scores:
                     continue
                 for r in rows.itertuples():
                     slack = SLACK_DAYS.get(max(int(ev.get("time_precision", 1)), int(r.time_precision)), 31)
-                    if r.action == ev["action"] and abs((r.date - gd).days) <= slack:
+                    if r.action == ev["action"] and abs((_date(r.date) - gd).days) <= slack:
                         match = eid
                         break
                 if match is not None:
@@ -123,7 +127,9 @@ def evaluate(corpus: Path = CORPUS, db: Path | None = None) -> Scores:
             resolved.setdefault(normalise(r.text), set()).add(r.actor)
         for am in g.get("actors") or []:
             act_n += 1
-            got = resolved.get(normalise(str(am["text"])), set())
+            want = normalise(str(am["text"])).lower()
+            # the same mention may be delimited differently ("Pentagon" / "the Pentagon"): containment counts
+            got = set().union(*([v for k, v in resolved.items() if want in k.lower() or k.lower() in want] or [set()]))
             ok = (am["actor"] in got) if am["actor"] else not (got - {None})
             act_ok += int(ok)
             if not ok:

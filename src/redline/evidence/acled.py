@@ -44,8 +44,12 @@ def import_acled(path: str | Path, store: Store, scenario: Scenario) -> IngestRe
             return found[0] if found else None
 
         a1, a2 = actor(row.actor1), actor(row.actor2)
-        action = next((k for k, s in scenario.actions.items() if s.actor == a1 and s.target == a2
-                       and s.acled.sub_event_type == row.sub_event_type), None) or next(
+        own = str(getattr(row, "action", ""))  # a file redline exported names its actions: keep them
+        action = own if own in scenario.actions else next(
+            (k for k, s in scenario.actions.items() if s.actor == a1 and s.target == a2
+             and s.acled.sub_event_type == row.sub_event_type), None) or next(
+            (k for k, s in scenario.actions.items() if s.actor == a1 and s.acled.sub_event_type == row.sub_event_type),
+            None) or next(
             (k for k, s in scenario.actions.items() if s.actor == a1 and s.acled.event_type == row.event_type), None)
         try:
             date = dt.date.fromisoformat(row.event_date[:10])

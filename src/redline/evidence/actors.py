@@ -21,8 +21,15 @@ from redline.scenario.model import Scenario
 KNOWN_ABBREVIATIONS = frozenset({"US", "U.S.", "USA", "IRGC", "IDF", "PMF", "CENTCOM", "IRGC-QF"})
 _HEZBOLLAH = r"H[ie]zb(?:o|u|a)ll(?:a|ah)h?"
 _PLACE_PREPOSITION = re.compile(r"\b(?:in|near|to|from|at|outside|around|over|across|into|toward|towards|via|of)\s+$")
-_EXTRA = {  # spellings seen in this theatre's press beyond the scenario's aliases
-    "kh": [f"Iraqi {_HEZBOLLAH}", f"{_HEZBOLLAH} Brigades?", "Kata'?ib Hizb(?:u|o)ll?ah", "Kata'?eb Hezbollah"],
+_EXTRA = {  # spellings, demonyms and office-holders seen in this theatre's press beyond the scenario's aliases
+    "kh": [f"Iraqi {_HEZBOLLAH}", f"{_HEZBOLLAH} Brigades?", "Kata'?ib Hizb(?:u|o)ll?ah", "Kata'?eb Hezbollah",
+           "Harakat al-Nujaba", "Nujaba", "Kata'ib Sayyid al-Shuhada", "Asa'ib Ahl al-Haq"],
+    "us": ["Americans?", "U\\.S\\.-led coalition", "State Department", "82nd Airborne(?: Division)?", "(?:Donald )?Trump",
+           "(?:Joe )?Biden", "Lloyd Austin", "Mark Esper", "Mike Pompeo", "Pompeo", "White House", "Pentagon"],
+    "iran": ["Iranian", "Iranians"],
+    "iraq": ["Iraq", "Iraqi", "Iraqis", "parliament", "Parliament"],
+    "israel": ["Israeli", "Israelis", "Golani Brigade"],
+    "sadr": ["Sadrists?", "Sadrist"],
 }
 
 
@@ -58,7 +65,7 @@ class ActorResolver:
         entries.sort(key=lambda e: -len(e[0]))
         self._entries = entries
         alternation = "|".join(f"(?P<a{i}>{p})" for i, (p, _, _) in enumerate(entries))
-        firsts = "".join(sorted({re.escape(a[0]) for a in _literal_starts(scenario)} | set("IKHkT")))
+        firsts = "".join(sorted({re.escape(a[0]) for a in _literal_starts(scenario)} | set("IKHkTpDJMLGSAN8")))
         # the lookahead on first letters lets the scan skip most positions without trying every alias
         self._pattern = re.compile(rf"(?=[{firsts}])(?<![\w'-])(?:{alternation})(?![\w-])")
         self._bare_hezbollah = re.compile(rf"(?<![\w'-]){_HEZBOLLAH}(?![\w-])")

@@ -58,7 +58,8 @@ def _parse_calendar(phrase: str, published: dt.date) -> dt.date | None:
     return parsed.date() if parsed else None
 
 
-def find_date(sentence: str, published: dt.date, anchor: dt.date | None = None) -> EventDate | None:
+def find_date(sentence: str, published: dt.date, anchor: dt.date | None = None,
+              near: int | None = None) -> EventDate | None:
     """The first date phrase in ``sentence``, resolved; None if it has none.  ``anchor`` is the date the
     text last named: "two days earlier" counts back from it ("two days ago" from publication)."""
     if not _ANY.search(sentence):
@@ -68,7 +69,10 @@ def find_date(sentence: str, published: dt.date, anchor: dt.date | None = None) 
         for m in pattern.finditer(sentence):
             if m.group(0).strip():
                 found.append((m.start() + len(m.group(0)) - len(m.group(0).lstrip()), kind, m))
-    for _, kind, m in sorted(found, key=lambda f: (f[0], [k for k, _ in _PATTERNS].index(f[1]))):
+    order = [k for k, _ in _PATTERNS]
+    key = (lambda f: (f[0], order.index(f[1]))) if near is None else (
+        lambda f: (abs(f[0] - near), order.index(f[1])))  # the phrase closest to the trigger
+    for _, kind, m in sorted(found, key=key):
         resolved = _resolve(kind, m, published, anchor or published)
         if resolved is not None:
             return resolved
@@ -83,7 +87,7 @@ def _resolve(kind: str, m: re.Match[str], published: dt.date, anchor: dt.date) -
         return EventDate(d, 1, phrase) if d else None
     if kind == "weekday":
         day = next(i for i, w in enumerate(_WEEKDAYS) if w in low)
-        back = (published.weekday() - day) % 7 or 7  # the last such day before publication
+        back = (published.weekday() - day) % 7  # the last such day, publication day included (wire copy)
         return EventDate(published - dt.timedelta(days=back), 1, phrase)
     if kind == "yesterday":
         return EventDate(published - dt.timedelta(days=1), 1, phrase)
@@ -114,7 +118,7 @@ def _resolve(kind: str, m: re.Match[str], published: dt.date, anchor: dt.date) -
     if kind == "month_year":
         d = _parse_calendar(re.sub(r"^(in|since|during|of|late|early|mid-?)\s*", "", phrase, flags=re.IGNORECASE),
                             published)
-        if d is None or not re.search(_MONTH, phrase, re.IGNORECASE) or phrase.lower() in ("may", "in may"):
+        if d is None or not re.search(_MONTH, phrase) or phrase.lower() in ("may", "in may"):  # "march" the verb
             return None
         return EventDate(d.replace(day=15) if d.replace(day=15) <= published else d.replace(day=1), 3, phrase)
     return None  # pragma: no cover - every kind is handled above

@@ -5,8 +5,10 @@ dates agree within what their precision allows (a day's slack for exact
 dates, the week or month for vaguer ones), and their places do not
 contradict (same province, or one of them unplaced).  A background mention
 ("the January 2020 strike that killed Soleimani") whose date is only
-approximate joins the event it recalls.  Clusters are built greedily in date
-order; the event's date is that of its most precise mention.
+approximate joins the event it recalls.  Clusters are built greedily, most
+precise mentions first: a mention joins the first event whose founding mention
+it agrees with (a vague one: any of its mentions); the event's date is that of
+its most precise mention.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class Key:
     precision: int
     admin1: str
     background: bool
+    article: str = ""
 
 
 def _compatible(a: Key, b: Key) -> bool:
@@ -35,6 +38,8 @@ def _compatible(a: Key, b: Key) -> bool:
     slack = max(SLACK_DAYS.get(a.precision, 31), SLACK_DAYS.get(b.precision, 31))
     if abs((a.date - b.date).days) > slack:
         return False
+    if a.article and a.article == b.article and a.date == b.date:
+        return True  # one article, one action, one day: one event, whatever places its sentences name
     return not (a.admin1 and b.admin1 and a.admin1 != b.admin1)
 
 
@@ -44,7 +49,7 @@ def cluster(keys: list[Key]) -> dict[int, int]:
     clusters: list[list[Key]] = []
     out: dict[int, int] = {}
     for k in order:
-        home = next((i for i, c in enumerate(clusters) if all(_compatible(k, o) for o in c)
+        home = next((i for i, c in enumerate(clusters) if _compatible(k, c[0])  # the founding, most precise mention
                      or (k.precision > 1 and any(_compatible(k, o) for o in c))), None)
         if home is None:
             clusters.append([k])

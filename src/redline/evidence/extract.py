@@ -64,6 +64,8 @@ def lexicon() -> dict[str, Any]:
         "triggers": {k: compile_all(v) for k, v in data["triggers"].items()},
         "any_trigger": compile_all([w for words in data["triggers"].values() for w in words]),
         "modal": compile_all(data["modal"]),
+        "trend": compile_all(data["trend"]),
+        "iraq_leaders": compile_all(data["iraq_leaders"]),
         "background": compile_all(data["background"]),
     }
 
@@ -99,14 +101,24 @@ def classify(text: str, mentioned: list[ActorMention], scenario_actions: set[str
     us_subject = bool(re.search(r"(?<![\w-])(?:U\.?S\.?|American|Pentagon|CENTCOM|Washington|coalition|Biden|Trump)"
                                 r"(?:'s)?(?:[\s,]+[\w-]+){0,6}?[\s-]+(?:air[ -]?strikes?|strikes?|struck|bomb|bombed|launched|"
                                 r"carried out|hit|attack|attacks|raids?|air-raids?|operation|warplanes|jets|aircraft|"
-                                r"drone strikes?|retaliat\w*)\b", t, re.IGNORECASE))
+                                r"drone strikes?|bombardment)\b", t, re.IGNORECASE)
+                      or re.search(r"(?<![\w-])(?:U\.?S\.?|American)\s+(?:[\w-]+\s+)?(?:drones?|missiles?|gunships?)\b", t))
     iraq_subject = bool(re.search(r"Iraqi (?:security |counter-terrorism |federal |special )?(?:forces|police|troops|"
                                   r"authorities|army|units)(?:\s+\w+){0,3}?\s+(?:arrested|detained|raided|seized|"
                                   r"rounded up|captured)|(?:arrested|detained) by Iraqi", t, re.IGNORECASE))
     against_us = tgt["us"] or bool(re.search(r"against (?:the )?(?:U\.?S\.?|American|foreign)|foreign (?:troops|forces)",
                                              t, re.IGNORECASE))
+    if lexicon()["trend"].search(t) and not re.search(r"including|most recently|the latest|among them", t):
+        return None  # a running total, unless it goes on to name one event
+    overreach = bool(lexicon()["iraq_leaders"].search(t))
+    reinforce = bool(re.search(r"(?:sen[dt]|sending|dispatch\w*|deploy\w*|order\w*|airlift\w*|rush\w*)\s+(?:\w+\s+){0,4}?"
+                               r"(?:additional|more|extra|another|(?:about |some )?\d[\d,]*\s+(?:more\s+)?(?:troops|soldiers|"
+                               r"Marines|paratroopers|personnel)|hundreds of|thousands of)\b|"
+                               r"reinforcements|additional (?:troops|forces|Marines|soldiers)", t, re.IGNORECASE))
     rules: list[tuple[str, str | None, bool]] = [
         ("embassy_storming", "storm", bool(re.search(r"embassy|compound|consulate", t, re.IGNORECASE))),
+        ("militia_overreach", "attack", overreach and not tgt["us"] and not us_subject),
+        ("iraq_crackdown", "arrest", iraq_subject and (has["kh"] or tgt["kh"])),
         ("sadr_protest", "protest", has["sadr"] and against_us),
         ("iraq_demand_withdrawal", "demand", has["iraq"] and bool(_first("expel", t))),
         ("us_decapitation", "kill", has["us"] and tgt["iran_leaders"] and bool(_first("strike", t) or us_subject)),
@@ -116,12 +128,12 @@ def classify(text: str, mentioned: list[ActorMention], scenario_actions: set[str
         ("us_strike_militia", "strike", us_subject and (tgt["kh"] or has["kh"])),
         ("us_strike_militia", "attack", us_subject and (tgt["kh"] or has["kh"])),
         ("lh_attack_israel", "attack", lh_named and tgt["israel"]),
-        ("militia_attack_israel", "attack", has["kh"] and tgt["israel"] and not lh_named),
+        ("militia_attack_israel", "attack", (has["kh"] or bool(re.search(r"\bIraq\b", t))) and tgt["israel"]
+         and not lh_named and not has["lh"] and not re.search(r"Israel(?:i)?\s+(?:air ?strikes?|jets|warplanes)", t)),
         ("militia_attack_us", "attack", tgt["us"] and not us_subject and not (has["iran"] and not has["kh"]
                                                                                 and bool(_first("missile", t)))),
-        ("iraq_crackdown", "arrest", iraq_subject and (has["kh"] or tgt["kh"])),
-        ("us_reinforce", "deploy", has["us"] and bool(re.search(r"troops|forces|Marines|soldiers|paratroopers|personnel",
-                                                                t, re.IGNORECASE))),
+        ("us_reinforce", "deploy", has["us"] and reinforce and bool(
+            re.search(r"troops|forces|Marines|soldiers|paratroopers|personnel", t, re.IGNORECASE))),
         ("us_drawdown", "withdraw", has["us"] and bool(re.search(r"troops|forces|soldiers|personnel|presence|base",
                                                                  t, re.IGNORECASE))),
     ]
@@ -133,9 +145,14 @@ def classify(text: str, mentioned: list[ActorMention], scenario_actions: set[str
             m = _first("strike", t)
         if m is None:
             continue
-        modal = lexicon()["modal"].search(t[:m.start()] + " " + t[m.start():m.end() + 40])
-        return Found(action, m.group(0), m.start(), modal.group(0) if modal else "")
+        return Found(action, m.group(0), m.start(), modal_cue(t, m.end()))
     return None
+
+
+def modal_cue(text: str, trigger_end: int) -> str:
+    """The hypothetical, conditional, negated or threatening word that governs the trigger, or ""."""
+    m = lexicon()["modal"].search(text[:trigger_end])
+    return m.group(0) if m else ""
 
 
 def is_background(text: str) -> bool:

@@ -23,7 +23,8 @@ _WORD = r"(?:\d[\d,]*|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(
 NUMBER = (rf"\b(?:(?:at least|more than|over|nearly|almost|about|around|some|up to|roughly|as many as)\s+)?"
           rf"(?:{_WORD}(?:\s+dozen)?(?:-plus|\+)?|a dozen|dozens(?: of)?|several|a handful(?: of)?|a few|scores(?: of)?"
           rf"|hundreds|a couple(?: of)?)\b")
-_PEOPLE = (r"(?:(?:U\.?S\.?|American|Iraqi|Iranian|Israeli|militia|KH|security|coalition)\s+)*"
+_PEOPLE = (r"(?:(?:U\.?S\.?|American|Iraqi|Iranian|Israeli|Jordanian|Syrian|militia|KH|security|coalition|civilian|"
+           r"private|military|service|Army|Air Force|Navy|Marine|senior|Kata'ib Hezbollah|Hezbollah)\s+)*"
            r"(?:people|persons|soldiers|troops|service ?members|servicemen|fighters|members|militiamen|militants|"
            r"civilians|contractors?|personnel|officers|guards|commanders?|men|Americans|Iraqis|others|"
            r"(?:U\.?S\.? )?(?:citizens?))")

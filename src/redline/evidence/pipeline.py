@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from redline.evidence.actors import ActorMention, ActorResolver, normalise
 from redline.evidence.clean import SUPPORTED_LANGUAGES, clean_text, detect_language
 from redline.evidence.dates import find_date
-from redline.evidence.extract import Found, classify, is_background, sentences
+from redline.evidence.extract import Found, classify, is_background, lexicon, modal_cue, sentences
 from redline.evidence.numbers import find_counts
 from redline.evidence.places import find_place
 from redline.evidence.read import Document
@@ -108,6 +108,9 @@ class Pipeline:
             found = classify(s.text, mentioned, self.actions)
             follow_up = found is None
             found = found or self._follow_up(s.text, art.mentions)
+            if (found is not None and found.action == "militia_attack_us" and art.mentions
+                    and art.mentions[-1].action == "iran_strike_us" and re.search(r"missile", s.text, re.IGNORECASE)):
+                found = Found("iran_strike_us", found.trigger, found.trigger_start, found.modal)  # the same salvo
             if found is None:
                 self._anchor = anchor_next
                 continue
@@ -116,7 +119,7 @@ class Pipeline:
                 self._anchor = anchor_next
                 continue
             mention = self._mention(found.action, found.trigger, s.text, s.start, s.end, doc.date, last_date,
-                                    follow_up=follow_up)
+                                    follow_up=follow_up, near=found.trigger_start)
             if mention is not None:
                 art.mentions.append(mention)
             self._anchor = anchor_next
@@ -131,17 +134,22 @@ class Pipeline:
             return None
         kinds = _REFERS_TO[m.group("noun").lower().rstrip("s").replace(" ", "").replace("-", "")]
         previous = next((e for e in reversed(earlier) if e.action in kinds), None)
-        return Found(previous.action, m.group("noun"), m.start(), "") if previous else None
+        if previous is None or lexicon()["trend"].search(sentence):
+            return None
+        return Found(previous.action, m.group("noun"), m.start(), modal_cue(sentence, m.end()))
 
     def _mention(self, action: str, trigger: str, sentence: str, start: int, end: int, published: dt.date,
-                 last_date: dict[str, tuple[dt.date, int, str]], *, follow_up: bool = False) -> Mention | None:
+                 last_date: dict[str, tuple[dt.date, int, str]], *, follow_up: bool = False,
+                 near: int | None = None) -> Mention | None:
         """The mention a sentence makes, or None for a generic one (no date, place, figure, and no
         earlier mention of the same action in the article to follow up on)."""
         spec = self.scenario.actions[action]
-        when = find_date(sentence, published, self._anchor)
+        when = find_date(sentence, published, self._anchor, near=near)
         counts = find_counts(sentence)
         place = None if follow_up else find_place(sentence)  # a follow-up names the event, its places are context
-        if when is not None and when.date <= published:
+        if follow_up and action in last_date:  # "the raids" are the raids already reported, whatever else is dated
+            date, precision, phrase = last_date[action]
+        elif when is not None and when.date <= published:
             date, precision, phrase = when.date, when.precision, when.phrase
         elif action in last_date:  # a follow-up sentence about the same event
             date, precision, phrase = last_date[action]
