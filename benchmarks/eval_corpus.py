@@ -2,6 +2,7 @@
 
     python benchmarks/eval_corpus.py                   # prints the scores
     python benchmarks/eval_corpus.py --details         # also every miss and false alarm
+    python benchmarks/eval_corpus.py --corpus tests/data/heldout   # articles the rules were not tuned on
 
 Scores, each against the gold annotations written with the corpus:
 - events: an article's event is found when the pipeline reports, in that article, the same action on a date
@@ -156,8 +157,10 @@ def evaluate(corpus: Path = CORPUS, db: Path | None = None) -> Scores:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--details", action="store_true")
+    ap.add_argument("--corpus", type=Path, default=CORPUS, help="folder with the articles and gold.yaml")
     args = ap.parse_args()
-    s = evaluate()
+    s = evaluate(args.corpus)
+    print(f"corpus: {args.corpus}")
     print(f"events: precision {s.precision:.3f}, recall {s.recall:.3f}, F1 {s.f1:.3f}")
     print(f"actor resolution accuracy: {s.actor_accuracy:.3f}")
     print(f"duplicates merged: pairwise precision {s.merge_precision:.3f}, recall {s.merge_recall:.3f}")

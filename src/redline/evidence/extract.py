@@ -114,7 +114,9 @@ def classify(text: str, mentioned: list[ActorMention], scenario_actions: set[str
     reinforce = bool(re.search(r"(?:sen[dt]|sending|dispatch\w*|deploy\w*|order\w*|airlift\w*|rush\w*)\s+(?:\w+\s+){0,4}?"
                                r"(?:additional|more|extra|another|(?:about |some )?\d[\d,]*\s+(?:more\s+)?(?:troops|soldiers|"
                                r"Marines|paratroopers|personnel)|hundreds of|thousands of)\b|"
-                               r"reinforcements|additional (?:troops|forces|Marines|soldiers)", t, re.IGNORECASE))
+                               r"reinforcements|additional (?:troops|forces|Marines|soldiers)|"
+                               r"\d[\d,]* (?:more )?(?:troops|soldiers|Marines|paratroopers)(?:\s+[\w-]+){0,8}?\s+"
+                               r"(?:would |will |to )?deploy", t, re.IGNORECASE))
     rules: list[tuple[str, str | None, bool]] = [
         ("embassy_storming", "storm", bool(re.search(r"embassy|compound|consulate", t, re.IGNORECASE))),
         ("militia_overreach", "attack", overreach and not tgt["us"] and not us_subject),
@@ -125,7 +127,8 @@ def classify(text: str, mentioned: list[ActorMention], scenario_actions: set[str
         ("iran_strike_us", "missile", has["iran"] and tgt["us"] and not has["kh"]),
         ("israel_strike_iraq", "strike", has["israel"] and (has["kh"] or tgt["kh"]) and bool(
             re.search(r"Israel(?:i)?(?:\s+\w+){0,3}?\s+(?:air ?strikes?|strikes?|struck|bombed|warplanes|jets|drone)", t))),
-        ("us_strike_militia", "strike", us_subject and (tgt["kh"] or has["kh"])),
+        ("us_strike_militia", "strike", us_subject and (tgt["kh"] or has["kh"] or bool(re.search(
+            r"(?:U\.?S\.?|American)(?:'s)?\s+(?:air ?|drone )?(?:strikes|raids|airstrikes|bombardment)", t)))),
         ("us_strike_militia", "attack", us_subject and (tgt["kh"] or has["kh"])),
         ("lh_attack_israel", "attack", lh_named and tgt["israel"]),
         ("militia_attack_israel", "attack", (has["kh"] or bool(re.search(r"\bIraq\b", t))) and tgt["israel"]
@@ -150,9 +153,14 @@ def classify(text: str, mentioned: list[ActorMention], scenario_actions: set[str
 
 
 def modal_cue(text: str, trigger_end: int) -> str:
-    """The hypothetical, conditional, negated or threatening word that governs the trigger, or ""."""
-    m = lexicon()["modal"].search(text[:trigger_end])
-    return m.group(0) if m else ""
+    """The hypothetical, conditional, negated or threatening word that governs the trigger, or "".
+    "announced that 750 soldiers would deploy" reports a decision taken: its "would" is no hypothesis."""
+    for m in lexicon()["modal"].finditer(text[:trigger_end]):
+        if m.group(0).lower() in ("would", "will") and re.search(r"\b(?:announced|ordered|approved|decided)\b",
+                                                                 text[max(0, m.start() - 80):m.start()]):
+            continue
+        return m.group(0)
+    return ""
 
 
 def is_background(text: str) -> bool:

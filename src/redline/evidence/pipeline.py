@@ -26,6 +26,8 @@ _DEFINITE = re.compile(r"\b[Tt]he\s+(?:[\w.'-]+\s+){0,3}?(?P<noun>raids?|strikes
                        r"bombing|attacks?|storming|assault)\b")
 _DAYISH = re.compile(r"\d|yesterday|overnight|last night|today|monday|tuesday|wednesday|thursday|friday|saturday|"
                      r"sunday|days? (?:ago|earlier|before)", re.IGNORECASE)  # sentences that can set the day
+_CAUSE = re.compile(r"(?:in retaliation for|in response to|answered|avenge\w*|retaliat\w+ for)\s+(?:the\s+)?"
+                    r"(?:[\w.,'-]+\s+){0,4}?(?:rocket|drone|missile|mortar)\s+attacks?")
 _STRIKES = ("us_strike_militia", "israel_strike_iraq", "us_decapitation", "us_strike_iran")
 _REFERS_TO = {"raid": _STRIKES, "strike": _STRIKES, "airstrike": _STRIKES, "airraid": _STRIKES, "bombing": _STRIKES,
               "attack": ("militia_attack_us", "iran_strike_us", "militia_attack_israel", "lh_attack_israel"),
@@ -118,10 +120,17 @@ class Pipeline:
                 art.statements.append(Statement(found.action, found.modal, s.text, s.start, s.end))
                 self._anchor = anchor_next
                 continue
+            cause = _CAUSE.search(s.text) if found.action in _STRIKES and "militia_attack_us" in self.actions else None
             mention = self._mention(found.action, found.trigger, s.text, s.start, s.end, doc.date, last_date,
-                                    follow_up=follow_up, near=found.trigger_start)
+                                    follow_up=follow_up, near=found.trigger_start,
+                                    date_text=s.text[:cause.start()] if cause else None)
             if mention is not None:
                 art.mentions.append(mention)
+            if cause is not None:  # "strikes in retaliation for Friday's rocket attack": that attack is an event too
+                extra = self._mention("militia_attack_us", cause.group(0), s.text, s.start, s.end, doc.date, last_date,
+                                      near=cause.end())
+                if extra is not None and (mention is None or extra.date != mention.date):
+                    art.mentions.append(extra)
             self._anchor = anchor_next
         return art
 
@@ -140,11 +149,11 @@ class Pipeline:
 
     def _mention(self, action: str, trigger: str, sentence: str, start: int, end: int, published: dt.date,
                  last_date: dict[str, tuple[dt.date, int, str]], *, follow_up: bool = False,
-                 near: int | None = None) -> Mention | None:
+                 near: int | None = None, date_text: str | None = None) -> Mention | None:
         """The mention a sentence makes, or None for a generic one (no date, place, figure, and no
         earlier mention of the same action in the article to follow up on)."""
         spec = self.scenario.actions[action]
-        when = find_date(sentence, published, self._anchor, near=near)
+        when = find_date(sentence if date_text is None else date_text, published, self._anchor, near=near)
         counts = find_counts(sentence)
         place = None if follow_up else find_place(sentence)  # a follow-up names the event, its places are context
         if follow_up and action in last_date:  # "the raids" are the raids already reported, whatever else is dated
