@@ -309,7 +309,9 @@ def test_ctrl_c_stops_a_sweep_cleanly(executor: str) -> None:
 
     args = ["sensitivity", "iraq-2020", "--samples", "1024", "--runs-per-point", "200", "--seed", "1",
             "--executor", executor, "--workers", "2"]
-    proc = subprocess.Popen([sys.executable, "-c", "from redline.cli import app; app()", *args],
+    # as a terminal runs it: a shell's background job (CI's, say) may inherit SIGINT ignored
+    code = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); from redline.cli import app; app()"
+    proc = subprocess.Popen([sys.executable, "-c", code, *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
     def group() -> list[str]:
