@@ -202,9 +202,13 @@ def test_an_ingest_killed_midway_leaves_a_consistent_store_and_a_rerun_completes
     for i, t in enumerate(make_articles(n, seed=7)):
         (folder / f"{i:05d}.txt").write_text(t, encoding="utf-8")
     db = tmp_path / "e.duckdb"
-    code = f"from redline.evidence import ingest_paths; ingest_paths([{str(folder)!r}], db={str(db)!r})"
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(6)  # imports take about 2 s, then about 180 articles a second: killed about a quarter of the way
+    code = ("from redline.evidence import ingest_paths\n"
+            f"ingest_paths([{str(folder)!r}], db={str(db)!r}, progress=lambda d, t, f: print(d, flush=True))")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout is not None
+    for line in proc.stdout:  # files processed so far: kill once several batches of 64 have been committed
+        if int(line) >= 400:
+            break
     assert proc.poll() is None, "the ingest finished before it could be killed: give it more articles"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
