@@ -190,6 +190,13 @@ def test_bad_files_are_skipped_with_a_reason_and_the_rest_goes_in(tmp_path: Path
     assert "too large" in reasons["huge.txt"] and "undecodable" in reasons["latin1.txt"]
     assert "HTML" in reasons["broken.html"] and "language 'fr'" in reasons["french.txt"]
     assert "no publication date" in reasons["nodate.txt"] and "not JSON" in reasons["records.jsonl"]
+    r = CliRunner().invoke(app, ["ingest", str(folder / "nodate.txt"), "--db", str(tmp_path / "e.duckdb"),
+                                 "--published", "2024-02-03"])
+    assert r.exit_code == 0 and "1 articles added" in r.output  # dated by --published: Friday is 2024-02-02
+    with Store(tmp_path / "e.duckdb") as s:
+        assert "2024-02-02" in set(s.events().event_date.astype(str).str[:10])
+    r = CliRunner().invoke(app, ["ingest", str(folder), "--db", str(tmp_path / "e.duckdb"), "--published", "Feb 3"])
+    assert r.exit_code != 0 and "expected: YYYY-MM-DD" in r.output
     with Store(tmp_path / "e.duckdb") as s:
         assert len(s.table("skipped")) >= 7
 

@@ -320,7 +320,7 @@ def test_ctrl_c_stops_a_sweep_cleanly(executor: str) -> None:
     deadline = time.monotonic() + 60
     while len(group()) < 3 and time.monotonic() < deadline and proc.poll() is None:  # main and 2 workers
         time.sleep(0.2)
-    time.sleep(2)  # chunks are being simulated
+    time.sleep(2 if executor == "local" else 6)  # chunks are being simulated (Dask first scatters the scenario)
     assert proc.poll() is None, "the sweep ended before it could be interrupted"
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)

@@ -380,17 +380,24 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files (.txt with optional front matter, .html, .jsonl) or folders.")],
     db: DbOpt = Path("redline-events.duckdb"),
     scenario: Annotated[str, typer.Option(help="Scenario whose actors and actions code the events.")] = "iraq-2024",
+    published: Annotated[str | None, typer.Option(help="Publication date (YYYY-MM-DD) for articles that carry none.")] = None,
 ) -> None:
     """Read news articles into the event store: actors, events, dates, figures, places, duplicates merged.
 
     Example: redline ingest articles/ --db events.duckdb
     """
+    import datetime as dt
+
     from redline.evidence import ingest_paths
 
+    try:
+        day = dt.date.fromisoformat(published) if published else None
+    except ValueError:
+        raise RedlineError(f"--published: {published!r} is not a date\n  expected: YYYY-MM-DD") from None
     loaded = load_scenario(scenario)
     with _progress() as bar:
         task = bar.add_task("ingesting", total=None)
-        report = ingest_paths(paths, db=db, scenario=loaded,
+        report = ingest_paths(paths, db=db, scenario=loaded, published=day,
                               progress=lambda done, total, _f: bar.update(task, completed=done, total=total))
     out.print(f"{report.added:,} articles added, {report.already:,} already in the store, "
               f"{len(report.skipped):,} skipped; {report.mentions:,} event mentions; {report.events:,} events in {db}")

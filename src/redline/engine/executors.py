@@ -225,9 +225,10 @@ def _run_dask(job: SweepJob, values: np.ndarray, chunks: list[Chunk], scheduler:
     finally:
         # Shutting down with work in flight makes the scheduler log CRITICAL tracebacks about a client
         # that is already gone: noise, not news, so the 'distributed' loggers are muted meanwhile.
-        log = logging.getLogger("distributed")
-        level = log.level
-        log.setLevel(logging.CRITICAL + 1)
+        logs = [logging.getLogger(name) for name in ("distributed", "asyncio")]  # asyncio: tasks cut short
+        levels = [log.level for log in logs]
+        for log in logs:
+            log.setLevel(logging.CRITICAL + 1)
         try:
             if futures:
                 client.cancel(futures)
@@ -235,4 +236,5 @@ def _run_dask(job: SweepJob, values: np.ndarray, chunks: list[Chunk], scheduler:
             if cluster is not None:
                 cluster.close()
         finally:
-            log.setLevel(level)
+            for log, level in zip(logs, levels, strict=True):
+                log.setLevel(level)

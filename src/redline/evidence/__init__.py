@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -24,11 +25,13 @@ def open_store(db: str | Path = DEFAULT_DB) -> Store:
 
 
 def ingest_paths(paths: Iterable[str | Path], *, db: str | Path = DEFAULT_DB,
-                 scenario: str | LoadedScenario = DEFAULT_SCENARIO, progress: Progress | None = None) -> IngestReport:
-    """Ingest files and folders into the store at ``db``; bad inputs are skipped and reported."""
+                 scenario: str | LoadedScenario = DEFAULT_SCENARIO, progress: Progress | None = None,
+                 published: dt.date | None = None) -> IngestReport:
+    """Ingest files and folders into the store at ``db``; bad inputs are skipped and reported.
+    ``published`` dates the articles that carry no publication date of their own."""
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     with Store(db) as store:
-        return ingest(paths, Pipeline(loaded.scenario), store, progress)
+        return ingest(paths, Pipeline(loaded.scenario), store, progress, published)
 
 
 __all__ = [

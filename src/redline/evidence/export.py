@@ -61,7 +61,8 @@ def acled_frame(events: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
                  + (f"; fatalities reported {e.fatalities_low}-{e.fatalities_high}" if pd.notna(e.fatalities_low) else "")
                  + ". [redline]")
         rows.append({
-            "event_id_cnty": f"{_ISO3.get(iso, 'XXX')}RL{int(e.event_id)}", "event_date": date.isoformat(),
+            # UNK: the reports name no place
+            "event_id_cnty": f"{_ISO3.get(iso, 'UNK')}RL{int(e.event_id)}", "event_date": date.isoformat(),
             "year": date.year, "time_precision": int(e.time_precision), "disorder_type": _disorder(event_type),
             "event_type": event_type, "sub_event_type": sub, "actor1": _ACLED_NAMES.get(e.actor1, e.actor1),
             "assoc_actor_1": "", "inter1": inter1, "actor2": _ACLED_NAMES.get(a2, a2) if inter2 else "",

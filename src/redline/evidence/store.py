@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Self
 
@@ -191,8 +191,10 @@ class Store:
 BATCH = 64  # articles saved per transaction: a kill loses at most this many, never part of one
 
 
-def ingest(paths: Iterable[str | Path], pipeline: Pipeline, store: Store, progress: Progress | None = None) -> IngestReport:
-    """Read, process and save every article under ``paths``; skip and report bad inputs; rebuild events."""
+def ingest(paths: Iterable[str | Path], pipeline: Pipeline, store: Store, progress: Progress | None = None,
+           published: dt.date | None = None) -> IngestReport:
+    """Read, process and save every article under ``paths``; skip and report bad inputs; rebuild events.
+    ``published`` is the publication date of articles that carry none (otherwise they are skipped)."""
     report = IngestReport()
     files = list(discover_files(list(paths)))
     known = store.known_ids()
@@ -204,6 +206,8 @@ def ingest(paths: Iterable[str | Path], pipeline: Pipeline, store: Store, progre
                 report.skipped.append(item)
                 store.note_skipped(item)
                 continue
+            if item.date is None and published is not None:
+                item = replace(item, date=published)
             if item.article_id in known:
                 report.already += 1
                 continue
