@@ -129,7 +129,7 @@ def _run_local(job: SweepJob, values: np.ndarray, chunks: list[Chunk], workers: 
         return out.result()
     # fork where the platform has it: no re-import of __main__ (notebooks, stdin, scripts)
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=ignore_sigint)
     queue = iter(enumerate(chunks))
     index_of: dict[Future[PointResults], int] = {}
 
@@ -152,6 +152,12 @@ def _run_local(job: SweepJob, values: np.ndarray, chunks: list[Chunk], workers: 
         raise
     pool.shutdown(wait=True)
     return out.result()
+
+
+def ignore_sigint() -> None:
+    """In a worker process: leave Ctrl-C to the process that owns the pool, which stops the work; a worker
+    interrupted mid-task would only print a traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import multiprocessing as mp
 import os
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -179,6 +180,7 @@ _WORKER_MODEL: Model | None = None
 
 def _init_worker(loaded: LoadedScenario, policies: tuple[str, ...], horizon: int, fixed: bool, replicates: int) -> None:
     global _WORKER_MODEL
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the pool
     _WORKER_MODEL = build_model(loaded, policies, horizon, fixed=fixed, replicates=replicates)
 
 
