@@ -370,3 +370,29 @@ def test_accuracy_on_the_labelled_corpus_does_not_regress() -> None:
     assert s.merge_precision >= 0.95 and s.merge_recall >= 0.95
     assert s.statements_coded <= 2 and s.statements >= 50
     assert s.languages_skipped == s.languages == 1
+
+
+@pytest.mark.parametrize("name", ["corpus", "heldout"])
+def test_gold_annotations_quote_their_articles(name: str) -> None:
+    """The labelled corpora stay consistent: every gold sentence, statement and actor text occurs in its
+    article, every article has gold and every gold key an article, and event ids agree with the events table."""
+    import yaml
+
+    folder = Path(__file__).parent / "data" / name
+    gold = yaml.safe_load((folder / "gold.yaml").read_text(encoding="utf-8"))
+    files = {p.name for p in folder.iterdir() if p.name != "gold.yaml"}
+    keys = {k.split("#")[0] for k in gold["articles"]}
+    assert keys == files
+    for key, g in gold["articles"].items():
+        path, _, line = key.partition("#")
+        raw = (folder / path).read_text(encoding="utf-8")
+        text = json.loads(raw.splitlines()[int(line) - 1])["maintext"] if line else raw
+        text = text.replace("’", "'")
+        for ev in g.get("events") or []:
+            assert ev["sentence"].replace("’", "'") in text, (key, ev["sentence"][:60])
+            table = gold["events"][ev["event"]]
+            assert (table["action"], table["actor1"], table["actor2"]) == (ev["action"], ev["actor1"], ev["actor2"])
+        for st in g.get("statements") or []:
+            assert str(st).replace("’", "'") in text, (key, str(st)[:60])
+        for am in g.get("actors") or []:
+            assert str(am["text"]).replace("’", "'") in text, (key, am["text"])
