@@ -235,13 +235,7 @@ def compare(
         vals = [probs.loc[(oid, p)].median_days for p in cmp.policies]
         med.add_row(oid, *("-" if math.isnan(v) else f"{v:.0f}" for v in vals))
     out.print(med)
-    if json_path is not None:
-        _write("--json", json_path, lambda p: p.write_text(json.dumps(cmp.to_dict(), indent=2, allow_nan=False) + "\n",
-                                                            encoding="utf-8"))
-        out.print(f"JSON: {json_path}")
-    if report is not None:
-        _write("--report", report, lambda p: cmp.write_report(str(p)))
-        out.print(f"report: {report}")
+    _outputs(cmp, json_path, report)
 
 
 # Options shared by the sweeps (sensitivity, discover).

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from redline.engine.results import Results
-from redline.engine.runner import simulate
+from redline.engine.runner import resolve_seed, simulate
 from redline.errors import RedlineError, UnknownNameError
 from redline.scenario.load import LoadedScenario, load_scenario
 
@@ -185,8 +185,7 @@ def compare(
         if baseline not in sc.policies:
             raise UnknownNameError("policy", baseline, sc.policies)
         chosen.insert(0, baseline)
-    if seed is None:
-        seed = int(np.random.SeedSequence().entropy % (2**63))
+    seed = resolve_seed(seed)
     sets: dict[str, tuple[str, ...]] = {}
     results: dict[str, Results] = {}
     for pol in chosen:

@@ -115,11 +115,3 @@ def evaluate(t: Target, quantiles: np.ndarray, *, runs_per_point: int, seed: int
     seconds = time.perf_counter() - start
     y = (out.probabilities if t.kind == "probability" else out.means)[:, t.column]
     return Evaluation(quantiles, values, y, seconds, values.shape[0] * runs_per_point * t.model.horizon)
-
-
-def fresh_seed(seed: int | None) -> int:
-    if seed is None:
-        return int(np.random.SeedSequence().entropy % (2**63))
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise RedlineError(f"seed must be a non-negative integer, found {seed!r}")
-    return seed

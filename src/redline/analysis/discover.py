@@ -28,8 +28,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from redline.analysis.design import Evaluation, Progress, Target, check_count, evaluate, fresh_seed, target
+from redline.analysis.design import Evaluation, Progress, Target, check_count, evaluate, target
 from redline.engine.executors import check_executor
+from redline.engine.runner import resolve_seed
 from redline.errors import RedlineError
 from redline.scenario.distributions import frozen
 from redline.scenario.load import LoadedScenario
@@ -258,7 +259,7 @@ def discover(
     t = target(scenario, outcome, policy, horizon, analysis="scenario discovery")
     if threshold is not None and t.kind == "probability" and not 0 < threshold <= 1:
         raise RedlineError(f"threshold for the probability of {outcome!r} must be in (0, 1], found {threshold!r}")
-    seed = fresh_seed(seed)
+    seed = resolve_seed(seed)
     design = qmc.LatinHypercube(d=len(t.names), seed=np.random.default_rng(seed)).random(samples)
     ev = evaluate(t, design, runs_per_point=runs_per_point, seed=seed, executor=executor, scheduler=scheduler,
                   workers=workers, progress=progress)

@@ -26,8 +26,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from redline.analysis.design import Evaluation, Progress, Target, check_count, evaluate, fresh_seed, target
+from redline.analysis.design import Evaluation, Progress, Target, check_count, evaluate, target
 from redline.engine.executors import check_executor
+from redline.engine.runner import resolve_seed
 from redline.errors import RedlineError
 from redline.scenario.load import LoadedScenario
 
@@ -179,7 +180,7 @@ def sensitivity(
         raise RedlineError(f"samples must be a power of two for Sobol sampling (64, 128, 256, ...), found {samples}")
     check_count(runs_per_point, "runs per point", 1, 16384)
     t = target(scenario, outcome, policy, horizon, analysis="sensitivity analysis")
-    seed = fresh_seed(seed)
+    seed = resolve_seed(seed)
     u_n = len(t.names)
     # Sobol points fill the open unit cube; Morris's grid includes its faces, so its quantiles are kept
     # within [0.001, 0.999] (the range `redline show` describes) rather than the far tails of unbounded laws.

@@ -14,13 +14,13 @@ from __future__ import annotations
 import math
 import multiprocessing as mp
 import os
-import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from redline.engine.executors import ignore_sigint
 from redline.engine.kernel import Streams, initial_state, make_context, quantities, sample_params, step
 from redline.engine.model import Model, build_model
 from redline.engine.results import Results
@@ -180,7 +180,7 @@ _WORKER_MODEL: Model | None = None
 
 def _init_worker(loaded: LoadedScenario, policies: tuple[str, ...], horizon: int, fixed: bool, replicates: int) -> None:
     global _WORKER_MODEL
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the pool
+    ignore_sigint()  # Ctrl-C is the parent's to handle: it stops the pool
     _WORKER_MODEL = build_model(loaded, policies, horizon, fixed=fixed, replicates=replicates)
 
 
@@ -191,6 +191,15 @@ def _worker_block(seed: int, index: int, start: int, stop: int, keep_events: int
 
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def resolve_seed(seed: int | None) -> int:
+    """``seed`` checked, or fresh entropy for None (recorded with the results, so a run can be repeated)."""
+    if seed is None:
+        return int(np.random.SeedSequence().entropy % (2**63))
+    if not _is_int(seed) or seed < 0:
+        raise RedlineError(f"seed must be a non-negative integer, found {seed!r}")
+    return seed
 
 
 def default_workers(runs: int) -> int:
@@ -230,10 +239,7 @@ def simulate(
         raise RedlineError(f"workers must be an integer >= 1, found {workers!r}")
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     model = build_model(loaded, policies, horizon, fixed=fixed, replicates=replicates)
-    if seed is None:
-        seed = int(np.random.SeedSequence().entropy % (2**63))
-    if not _is_int(seed) or seed < 0:
-        raise RedlineError(f"seed must be a non-negative integer, found {seed!r}")
+    seed = resolve_seed(seed)
     n_blocks = math.ceil(runs / BLOCK_SIZE)
     workers = min(default_workers(runs) if workers is None else workers, n_blocks)  # idle processes help no one
     blocks = [(b, b * BLOCK_SIZE, min(runs, (b + 1) * BLOCK_SIZE)) for b in range(math.ceil(runs / BLOCK_SIZE))]

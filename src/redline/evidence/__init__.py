@@ -13,7 +13,7 @@ from pathlib import Path
 
 from redline.evidence.export import ACLED_COLUMNS, FORMATS, REDLINE_COLUMNS, acled_frame, export, plover_records
 from redline.evidence.pipeline import Article, Mention, Pipeline, Statement
-from redline.evidence.read import Document, Skipped, read_all, read_file
+from redline.evidence.read import Document, Skipped, read_file
 from redline.evidence.store import DEFAULT_DB, IngestReport, Progress, Store, ingest
 from redline.scenario.load import LoadedScenario, load_scenario
 
@@ -37,5 +37,5 @@ def ingest_paths(paths: Iterable[str | Path], *, db: str | Path = DEFAULT_DB,
 __all__ = [
     "ACLED_COLUMNS", "DEFAULT_DB", "DEFAULT_SCENARIO", "FORMATS", "REDLINE_COLUMNS", "Article", "Document",
     "IngestReport", "Mention", "Pipeline", "Skipped", "Statement", "Store", "acled_frame", "export", "ingest",
-    "ingest_paths", "open_store", "plover_records", "read_all", "read_file",
+    "ingest_paths", "open_store", "plover_records", "read_file",
 ]

@@ -28,7 +28,6 @@ class Key:
     date: dt.date
     precision: int
     admin1: str
-    background: bool
     article: str = ""
 
 

@@ -79,9 +79,10 @@ class Found:
 
 
 def _has(kind: str, key: str, text: str, actors: set[str]) -> bool:
+    """An actor plays a part when it is named or implied; a target when one of its cues is there."""
     lex = lexicon()
     if kind == "actor":
-        return key in actors or bool(lex["implied"][key].search(text)) if key in lex["implied"] else key in actors
+        return key in actors or (key in lex["implied"] and bool(lex["implied"][key].search(text)))
     return bool(lex["targets"][key].search(text))
 
 

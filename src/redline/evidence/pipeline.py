@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from redline.evidence.actors import ActorMention, ActorResolver, normalise
 from redline.evidence.clean import SUPPORTED_LANGUAGES, clean_text, detect_language
 from redline.evidence.dates import find_date
-from redline.evidence.extract import Found, classify, is_background, lexicon, modal_cue, sentences
+from redline.evidence.extract import Found, Sentence, classify, is_background, lexicon, modal_cue, sentences
 from redline.evidence.numbers import find_counts
 from redline.evidence.places import find_place
 from redline.evidence.read import Document
@@ -99,40 +99,40 @@ class Pipeline:
                                                        "(give date: in the front matter)")
         art = Article(doc, text, lang, "ok", actors=self.resolver.find(text))
         last_date: dict[str, tuple[dt.date, int, str]] = {}
-        self._anchor: dt.date | None = None
+        anchor: dt.date | None = None  # the last day the text named: "two days earlier" counts back from it
         for s in sentences(text):
-            named = find_date(s.text, doc.date, self._anchor) if _DAYISH.search(s.text) else None
+            self._read(art, s, doc.date, last_date, anchor)
+            named = find_date(s.text, doc.date, anchor) if _DAYISH.search(s.text) else None
             if named is not None and named.precision == 1 and named.date <= doc.date:
-                anchor_next = named.date
-            else:
-                anchor_next = self._anchor
-            mentioned = [a for a in art.actors if s.start <= a.start < s.end]
-            found = classify(s.text, mentioned, self.actions)
-            follow_up = found is None
-            found = found or self._follow_up(s.text, art.mentions)
-            if (found is not None and found.action == "militia_attack_us" and art.mentions
-                    and art.mentions[-1].action == "iran_strike_us" and re.search(r"missile", s.text, re.IGNORECASE)):
-                found = Found("iran_strike_us", found.trigger, found.trigger_start, found.modal)  # the same salvo
-            if found is None:
-                self._anchor = anchor_next
-                continue
-            if found.modal:
-                art.statements.append(Statement(found.action, found.modal, s.text, s.start, s.end))
-                self._anchor = anchor_next
-                continue
-            cause = _CAUSE.search(s.text) if found.action in _STRIKES and "militia_attack_us" in self.actions else None
-            mention = self._mention(found.action, found.trigger, s.text, s.start, s.end, doc.date, last_date,
-                                    follow_up=follow_up, near=found.trigger_start,
-                                    date_text=s.text[:cause.start()] if cause else None)
-            if mention is not None:
-                art.mentions.append(mention)
-            if cause is not None:  # "strikes in retaliation for Friday's rocket attack": that attack is an event too
-                extra = self._mention("militia_attack_us", cause.group(0), s.text, s.start, s.end, doc.date, last_date,
-                                      near=cause.end())
-                if extra is not None and (mention is None or extra.date != mention.date):
-                    art.mentions.append(extra)
-            self._anchor = anchor_next
+                anchor = named.date
         return art
+
+    def _read(self, art: Article, s: Sentence, published: dt.date, last_date: dict[str, tuple[dt.date, int, str]],
+              anchor: dt.date | None) -> None:
+        """Add what one sentence reports to ``art``: event mentions, or a flagged statement."""
+        mentioned = [a for a in art.actors if s.start <= a.start < s.end]
+        found = classify(s.text, mentioned, self.actions)
+        follow_up = found is None
+        found = found or self._follow_up(s.text, art.mentions)
+        if found is None:
+            return
+        if (found.action == "militia_attack_us" and art.mentions and art.mentions[-1].action == "iran_strike_us"
+                and re.search(r"missile", s.text, re.IGNORECASE)):
+            found = Found("iran_strike_us", found.trigger, found.trigger_start, found.modal)  # the same salvo
+        if found.modal:
+            art.statements.append(Statement(found.action, found.modal, s.text, s.start, s.end))
+            return
+        cause = _CAUSE.search(s.text) if found.action in _STRIKES and "militia_attack_us" in self.actions else None
+        mention = self._mention(found.action, found.trigger, s.text, s.start, s.end, published, last_date, anchor,
+                                follow_up=follow_up, near=found.trigger_start,
+                                date_text=s.text[:cause.start()] if cause else None)
+        if mention is not None:
+            art.mentions.append(mention)
+        if cause is not None:  # "strikes in retaliation for Friday's rocket attack": that attack is an event too
+            extra = self._mention("militia_attack_us", cause.group(0), s.text, s.start, s.end, published, last_date,
+                                  anchor, near=cause.end())
+            if extra is not None and (mention is None or extra.date != mention.date):
+                art.mentions.append(extra)
 
     @staticmethod
     def _follow_up(sentence: str, earlier: list[Mention]) -> Found | None:
@@ -148,12 +148,12 @@ class Pipeline:
         return Found(previous.action, m.group("noun"), m.start(), modal_cue(sentence, m.end()))
 
     def _mention(self, action: str, trigger: str, sentence: str, start: int, end: int, published: dt.date,
-                 last_date: dict[str, tuple[dt.date, int, str]], *, follow_up: bool = False,
+                 last_date: dict[str, tuple[dt.date, int, str]], anchor: dt.date | None, *, follow_up: bool = False,
                  near: int | None = None, date_text: str | None = None) -> Mention | None:
         """The mention a sentence makes, or None for a generic one (no date, place, figure, and no
         earlier mention of the same action in the article to follow up on)."""
         spec = self.scenario.actions[action]
-        when = find_date(sentence if date_text is None else date_text, published, self._anchor, near=near)
+        when = find_date(sentence if date_text is None else date_text, published, anchor, near=near)
         counts = find_counts(sentence)
         place = None if follow_up else find_place(sentence)  # a follow-up names the event, its places are context
         if follow_up and action in last_date:  # "the raids" are the raids already reported, whatever else is dated

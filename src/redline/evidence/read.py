@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,12 +45,6 @@ class Document:
 class Skipped:
     source: str
     reason: str
-
-
-@dataclass
-class Batch:
-    documents: list[Document] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
 
 
 def discover_files(paths: list[str | Path]) -> Iterator[Path | Skipped]:
@@ -166,12 +160,3 @@ def _as_date(value: Any) -> dt.date | None:
         except ValueError:
             return None
     return None
-
-
-def read_all(paths: list[str | Path]) -> Batch:
-    batch = Batch()
-    for f in discover_files(paths):
-        items = [f] if isinstance(f, Skipped) else read_file(f)
-        for item in items:
-            (batch.skipped if isinstance(item, Skipped) else batch.documents).append(item)  # type: ignore[arg-type]
-    return batch

@@ -83,9 +83,6 @@ class Store:
         self.close()
 
     # ----- writing ---------------------------------------------------------------------------
-    def has(self, article_id: str) -> bool:
-        return self.con.execute("SELECT 1 FROM articles WHERE article_id = ?", [article_id]).fetchone() is not None
-
     def known_ids(self) -> set[str]:
         return {r[0] for r in self.con.execute("SELECT article_id FROM articles").fetchall()}
 
@@ -135,7 +132,7 @@ class Store:
         """Cluster every mention into events and rewrite the events table, in one transaction."""
         m = self.con.execute("SELECT m.*, a.outlet, a.url FROM mentions m JOIN articles a USING (article_id)").df()
         keys = [Key(int(r.mention_id), r.action, pd.Timestamp(r.date).date(), int(r.time_precision), r.admin1 or "",
-                    bool(r.background), r.article_id) for r in m.itertuples()]
+                    r.article_id) for r in m.itertuples()]
         ids = cluster(keys)
         m["event_id"] = m.mention_id.map(ids).astype("int64") + 1
         rows = []
