@@ -142,6 +142,69 @@ def test_hypothetical_and_negated_statements_are_not_events() -> None:
     assert art.mentions == [] and len(art.statements) == 3
 
 
+def _events(text: str, published: str = "2020-01-01") -> list[tuple[str, str, int, str]]:
+    """(action, date, precision, country) of each event mention the pipeline finds in ``text``."""
+    pipe = Pipeline(redline.load_scenario("iraq-2024").scenario)
+    art = pipe.process(read_file(_write_tmp(f"---\ndate: {published}\n---\n{text}\n"))[0])
+    return [(m.action, m.date.isoformat(), m.time_precision, m.country) for m in art.mentions]
+
+
+def test_one_sentence_can_report_two_events() -> None:
+    got = _events("US jets struck five Kata'ib Hezbollah sites on Sunday, which Washington blames for Friday's "
+                  "barrage on the K-1 base near Kirkuk that killed a US contractor.")
+    assert ("us_strike_militia", "2019-12-29", 1, "") in got
+    assert ("militia_attack_us", "2019-12-27", 1, "Iraq") in got  # dated by its own clause, not by "Sunday"
+    vote = _events("Sadr called the rally on Friday after Iraq's parliament voted on Jan. 5 to demand the "
+                   "withdrawal of foreign troops.", "2020-01-25")
+    assert ("iraq_demand_withdrawal", "2020-01-05", 1, "") in vote and ("sadr_protest", "2020-01-24", 1, "") in vote
+
+
+def test_a_when_clause_tells_how_not_a_second_event() -> None:
+    got = _events("Qassem Soleimani was killed early Friday when a US drone fired missiles at his convoy near "
+                  "Baghdad International Airport, Iranian state television said.", "2020-01-03")
+    assert [a for a, *_ in got] == ["us_decapitation"]
+
+
+def test_a_subordinate_clause_is_a_fact_whatever_the_main_clause_says() -> None:
+    got = _events("The group largely stopped targeting US forces in February after a US drone strike killed one of "
+                  "Kata'ib Hezbollah's senior commanders in Baghdad.", "2024-03-10")
+    assert [(a, d[:7]) for a, d, *_ in got] == [("us_decapitation", "2024-02")]
+    assert _events("Attacks on US bases largely stopped in March.", "2024-04-10") == []  # ceased, not happened
+
+
+def test_relative_dates_count_from_the_last_named_date() -> None:
+    got = _events("On Jan. 5, Iraq's parliament voted to expel foreign troops. Days after that vote, Iran fired "
+                  "ballistic missiles at Ain al-Asad air base.", "2020-02-20")
+    assert ("iran_strike_us", "2020-01-08", 2, "Iraq") in got
+    later = find_date("Hours later, Esper ordered 750 soldiers to deploy", dt.date(2020, 1, 2), anchor=dt.date(2019, 12, 31))
+    assert later is not None and (later.date, later.precision) == (dt.date(2019, 12, 31), 1)
+    ago = find_date("killed by a US drone four years ago", dt.date(2024, 1, 4))
+    assert ago is not None and (ago.date, ago.precision) == (dt.date(2020, 1, 1), 3)
+    assert find_date("a role the base has played since 2017", dt.date(2020, 3, 20)) is None  # a duration, not a date
+    since = find_date("since last summer, when American jets bombed", dt.date(2022, 1, 14), near=30)
+    assert since is not None and since.date == dt.date(2021, 7, 15)
+
+
+def test_a_wave_of_strikes_is_an_event_per_country() -> None:
+    got = _events("US bombers struck militia sites in Iraq and Syria on Friday, killing 16 people in Iraq. In Syria, "
+                  "four facilities around Deir ez-Zor and Albu Kamal were struck.", "2024-02-03")
+    assert {c for a, _, _, c in got if a == "us_strike_militia"} == {"Iraq", "Syria"}
+
+
+def test_a_country_is_a_place_only_after_a_locative_word() -> None:
+    assert find_place("Iran launched missiles at two bases") is None
+    found = find_place("strikes in Syria killed 18")
+    assert found is not None and found.place.name == "Syria"
+
+
+def test_backers_and_fronts_are_named(resolver: ActorResolver) -> None:
+    got = [(m.text, m.actor) for m in resolver.find("Iran-backed militias and a group calling itself Saraya Awliya "
+                                                    "al-Dam; a patron in Tehran. Benjamin Netanyahu spoke.")]
+    assert ("Iran", "iran") in got and ("Saraya Awliya al-Dam", "kh") in got and ("Tehran", "iran") in got
+    assert ("Benjamin Netanyahu", "israel") in got
+    assert [m.text for m in resolver.find("Iranian-made drones")] == ["Iranian"]
+
+
 def _write_tmp(text: str, name: str = "a.txt") -> Path:
     import tempfile
 
@@ -359,13 +422,13 @@ def test_acled_import_merges_with_news_events_and_reports_unfit_rows(seed_store:
 
 
 def test_accuracy_on_the_labelled_corpus_does_not_regress() -> None:
-    """Floors at the figures measured when this test was written (benchmarks/eval_corpus.py prints them):
-    precision 0.94, recall 0.83, actor resolution 0.98, merging precision and recall 1.00."""
+    """Floors just under the figures measured when the rules last changed (benchmarks/eval_corpus.py prints
+    them): precision 0.964, recall 0.915, F1 0.939, actor resolution 0.995, merging precision and recall 1.00."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
     from eval_corpus import evaluate
 
     s = evaluate()
-    assert s.precision >= 0.92 and s.recall >= 0.81 and s.f1 >= 0.86, (s.precision, s.recall)
+    assert s.precision >= 0.94 and s.recall >= 0.89 and s.f1 >= 0.91, (s.precision, s.recall)
     assert s.actor_accuracy >= 0.95
     assert s.merge_precision >= 0.95 and s.merge_recall >= 0.95
     assert s.statements_coded <= 2 and s.statements >= 50

@@ -8,7 +8,9 @@
 - A short abbreviation ("KH", "IRI", "PMU") counts only after the text has
   named the actor in full; well-known ones (US, IRGC, IDF, PMF, CENTCOM) count
   anywhere.
-- A capital used as a place ("in Baghdad", "to Washington") is not an actor.
+- "Baghdad" used as a place ("in Baghdad", "Baghdad airport") is not an actor; Washington and Tehran
+  stand for their governments.
+- A country before "-backed", "-led", "-aligned" ("Iran-backed") is named: the backer is mentioned.
 """
 
 from __future__ import annotations
@@ -20,15 +22,18 @@ from redline.scenario.model import Scenario
 
 KNOWN_ABBREVIATIONS = frozenset({"US", "U.S.", "USA", "IRGC", "IDF", "PMF", "CENTCOM", "IRGC-QF"})
 _HEZBOLLAH = r"H[ie]zb(?:o|u|a)ll(?:a|ah)h?"
+_COMPOUND = r"(?:backed|aligned|allied|led|funded|sponsored|supported|armed|trained|made|built|supplied|controlled)\b"
 _PLACE_PREPOSITION = re.compile(r"\b(?:in|near|to|from|at|outside|around|over|across|into|toward|towards|via|of)\s+$")
 _EXTRA = {  # spellings, demonyms and office-holders seen in this theatre's press beyond the scenario's aliases
     "kh": [f"Iraqi {_HEZBOLLAH}", f"{_HEZBOLLAH} Brigades?", "Kata'?ib Hizb(?:u|o)ll?ah", "Kata'?eb Hezbollah",
-           "Harakat al-Nujaba", "Nujaba", "Kata'ib Sayyid al-Shuhada", "Asa'ib Ahl al-Haq"],
+           "Harakat al-Nujaba", "Nujaba", "Kata'ib Sayyid al-Shuhada", "Asa'ib Ahl al-Haq",
+           # front names that claimed attacks for the established factions
+           "Saraya Awliya al-Dam", "Ashab al-Kahf", "Usbat al-Tha'?ireen", "Qasim al-Jabbarin"],
     "us": ["Americans?", "U\\.S\\.-led coalition", "State Department", "82nd Airborne(?: Division)?", "(?:Donald )?Trump",
            "(?:Joe )?Biden", "Lloyd Austin", "Mark Esper", "Mike Pompeo", "Pompeo", "White House", "Pentagon"],
     "iran": ["Iranian", "Iranians"],
     "iraq": ["Iraq", "Iraqi", "Iraqis", "parliament", "Parliament"],
-    "israel": ["Israeli", "Israelis", "Golani Brigade"],
+    "israel": ["Israeli", "Israelis", "Golani Brigade", "(?:Benjamin )?Netanyahu"],
     "sadr": ["Sadrists?", "Sadrist"],
 }
 
@@ -43,6 +48,7 @@ class ActorMention:
     actor: str | None  # None: a name the pipeline recognised but that is no scenario actor
     start: int
     end: int
+    backer: bool = False  # "Iran" in "Iran-backed", "Iranian-made": named, but not the one acting
 
 
 def normalise(text: str) -> str:
@@ -67,7 +73,8 @@ class ActorResolver:
         alternation = "|".join(f"(?P<a{i}>{p})" for i, (p, _, _) in enumerate(entries))
         firsts = "".join(sorted({re.escape(a[0]) for a in _literal_starts(scenario)} | set("IKHkTpDJMLGSAN8")))
         # the lookahead on first letters lets the scan skip most positions without trying every alias
-        self._pattern = re.compile(rf"(?=[{firsts}])(?<![\w'-])(?:{alternation})(?![\w-])")
+        # "Iran-backed", "US-led": a country before such a hyphen is still named (the gold conventions' rule)
+        self._pattern = re.compile(rf"(?=[{firsts}])(?<![\w'-])(?:{alternation})(?!\w)(?!-(?!{_COMPOUND}))")
         self._bare_hezbollah = re.compile(rf"(?<![\w'-]){_HEZBOLLAH}(?![\w-])")
 
     def find(self, text: str) -> list[ActorMention]:
@@ -82,13 +89,13 @@ class ActorResolver:
             s, e = m.span()
             if needs_definition and aid not in defined:
                 continue
-            if aid in ("iraq", "us", "iran") and m.group(0) in ("Baghdad", "Washington", "Tehran") and (
+            if aid == "iraq" and m.group(0) == "Baghdad" and (  # Washington and Tehran stand for governments
                     _PLACE_PREPOSITION.search(text[max(0, s - 12):s])
                     or re.match(r"\s*(?:'s\s+)?(?:airport|International|Green Zone|province|embassy)", text[e:e + 20])):
                 continue
             if not needs_definition:
                 defined.add(aid)
-            out.append(ActorMention(m.group(0), aid, s, e))
+            out.append(ActorMention(m.group(0), aid, s, e, backer=text[e:e + 1] == "-"))
             taken.append((s, e))
         if "lh" in self.actors:
             for m in self._bare_hezbollah.finditer(text):

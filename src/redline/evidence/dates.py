@@ -29,6 +29,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [(k, re.compile(p, re.IGNORECASE)
     ("yesterday", r"\b(?:yesterday|last night|overnight)\b"),
     ("today", r"\b(?:today|this morning|earlier today|tonight)\b"),
     ("days_ago", r"\b(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|a)\s+days?\s+(?:ago|earlier|before)\b"),
+    ("later", r"\b(?:hours|minutes|moments) (?:later|afterwards?)\b|\blater that (?:day|night|evening)\b"),
+    ("days_after", r"\b(?:(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|a)\s+)?days? (?:after|later)\b"),
+    ("years_ago", r"\b(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|a)\s+(?P<u>years?|months?)\s+ago\b"),
     ("week", r"\b(?:last week|earlier this week|this week|the previous week|past week)\b"),
     ("month_rel", r"\b(?:earlier this month|this month|last month|the previous month|past month)\b"),
     ("season", r"\b(?:last|this|in the|during the)\s+(?P<s>spring|summer|autumn|fall|winter)(?:\s+of\s+(?P<y>(?:19|20)\d\d))?\b"),
@@ -37,7 +40,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [(k, re.compile(p, re.IGNORECASE)
 ]]
 
 
-_ANY = re.compile(r"\d|day\b|days\b|night|week|month|today|tonight|morning|spring|summer|autumn|fall|winter|"
+_DURATION = re.compile(r"\bsince\s+(?:(?:late|early|mid-?)\s*)?", re.IGNORECASE)
+_ANY = re.compile(r"\d|day\b|days\b|night|week|month|years? ago|later|today|tonight|morning|spring|summer|autumn|fall|winter|"
                   rf"{_MONTH}", re.IGNORECASE)  # a cheap test before the full patterns
 
 
@@ -58,12 +62,15 @@ def _parse_calendar(phrase: str, published: dt.date) -> dt.date | None:
     return parsed.date() if parsed else None
 
 
-def find_date(sentence: str, published: dt.date, anchor: dt.date | None = None,
+def find_date(sentence: str, published: dt.date, anchor: EventDate | dt.date | None = None,
               near: int | None = None) -> EventDate | None:
     """The first date phrase in ``sentence``, resolved; None if it has none.  ``anchor`` is the date the
-    text last named: "two days earlier" counts back from it ("two days ago" from publication)."""
+    text last named: "two days earlier", "hours later", "days after that vote" count from it, with its
+    precision at best ("two days ago" counts from publication)."""
     if not _ANY.search(sentence):
         return None
+    if isinstance(anchor, dt.date):
+        anchor = EventDate(anchor, 1, "")
     found = []
     for kind, pattern in _PATTERNS:
         for m in pattern.finditer(sentence):
@@ -73,13 +80,17 @@ def find_date(sentence: str, published: dt.date, anchor: dt.date | None = None,
     key = (lambda f: (f[0], order.index(f[1]))) if near is None else (
         lambda f: (abs(f[0] - near), order.index(f[1])))  # the phrase closest to the trigger
     for _, kind, m in sorted(found, key=key):
-        resolved = _resolve(kind, m, published, anchor or published)
+        if kind in ("year", "month_year", "season") and _DURATION.search(sentence[max(0, m.start() - 8):m.end()]) and (
+                near is None or near < m.start() or not re.match(r",? when\b", sentence[m.end():])):
+            continue  # "a role it has played since 2017": when something began, not when the event happened;
+            # but "since last summer, when American jets bombed ..." dates the bombing
+        resolved = _resolve(kind, m, published, anchor)
         if resolved is not None:
             return resolved
     return None
 
 
-def _resolve(kind: str, m: re.Match[str], published: dt.date, anchor: dt.date) -> EventDate | None:
+def _resolve(kind: str, m: re.Match[str], published: dt.date, anchor: EventDate | None) -> EventDate | None:
     phrase = m.group(0).strip()
     low = phrase.lower()
     if kind == "calendar":
@@ -95,8 +106,22 @@ def _resolve(kind: str, m: re.Match[str], published: dt.date, anchor: dt.date) -
         return EventDate(published, 1, phrase)
     if kind == "days_ago":
         n = m.group("n").lower()
-        base = published if low.endswith("ago") else anchor
-        return EventDate(base - dt.timedelta(days=int(n) if n.isdigit() else _NUM[n]), 1, phrase)
+        base = EventDate(published, 1, "") if low.endswith("ago") or anchor is None else anchor
+        return EventDate(base.date - dt.timedelta(days=int(n) if n.isdigit() else _NUM[n]), base.precision, phrase)
+    if kind == "later":  # "hours later": the day the text last named
+        return EventDate(anchor.date, anchor.precision, phrase) if anchor else None
+    if kind == "days_after":  # "two days after that vote", "days later": counted from the day last named
+        if anchor is None:
+            return None
+        n = (m.group("n") or "").lower()
+        days = 3 if not n else int(n) if n.isdigit() else _NUM[n]
+        return EventDate(min(anchor.date + dt.timedelta(days=days), published),
+                         max(anchor.precision, 1 if n else 2), phrase)
+    if kind == "years_ago":
+        n = m.group("n").lower()
+        k = int(n) if n.isdigit() else _NUM[n]
+        months = published.year * 12 + published.month - 1 - (12 * k if m.group("u").startswith("year") else k)
+        return EventDate(dt.date(months // 12, months % 12 + 1, 15 if published.day >= 15 else 1), 3, phrase)
     if kind == "year":
         year = int(m.group("y"))
         return EventDate(dt.date(year, 7, 1), 3, phrase) if year < published.year else None

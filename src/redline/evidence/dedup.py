@@ -3,7 +3,9 @@
 Two mentions are the same event when they report the same action and their
 dates agree within what their precision allows (a day's slack for exact
 dates, the week or month for vaguer ones), and their places do not
-contradict (same province, or one of them unplaced).  A background mention
+contradict (same province, or one of them unplaced).  Within one article, one
+action on one day is one event, except that a wave of air strikes is an event
+per country (ACLED codes the Iraq and Syria parts of one operation apart).  A background mention
 ("the January 2020 strike that killed Soleimani") whose date is only
 approximate joins the event it recalls.  Clusters are built greedily, most
 precise mentions first: a mention joins the first event whose founding mention
@@ -17,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 SLACK_DAYS = {1: 1, 2: 7, 3: 31}
+CAMPAIGNS = frozenset({"us_strike_militia", "israel_strike_iraq", "us_strike_iran"})  # one wave, many countries
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class Key:
     precision: int
     admin1: str
     article: str = ""
+    country: str = ""
 
 
 def _compatible(a: Key, b: Key) -> bool:
@@ -38,7 +42,9 @@ def _compatible(a: Key, b: Key) -> bool:
     if abs((a.date - b.date).days) > slack:
         return False
     if a.article and a.article == b.article and a.date == b.date:
-        return True  # one article, one action, one day: one event, whatever places its sentences name
+        # one article, one action, one day: one event, whatever places its sentences name, unless they name
+        # two countries ("three facilities in Iraq ... four in Syria": one operation, an event per country)
+        return a.action not in CAMPAIGNS or not (a.country and b.country and a.country != b.country)
     return not (a.admin1 and b.admin1 and a.admin1 != b.admin1)
 
 

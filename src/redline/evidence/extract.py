@@ -94,21 +94,19 @@ def classify(text: str, mentioned: list[ActorMention], scenario_actions: set[str
     """The action a sentence reports, if any (rules in order of specificity)."""
     if not lexicon()["any_trigger"].search(text):
         return None
-    actors = {m.actor for m in mentioned if m.actor}
+    actors = {m.actor for m in mentioned if m.actor and not m.backer}
     t = text
     has = {k: _has("actor", k, t, actors) for k in ("us", "iran", "kh", "pmf", "iraq", "sadr", "israel", "lh")}
     tgt = {k: _has("target", k, t, actors) for k in ("us", "kh", "israel", "iran_leaders")}
     lh_named = "lh" in actors
-    us_subject = bool(re.search(r"(?<![\w-])(?:U\.?S\.?|American|Pentagon|CENTCOM|Washington|coalition|Biden|Trump)"
-                                r"(?:'s)?(?:[\s,]+[\w-]+){0,6}?[\s-]+(?:air[ -]?strikes?|strikes?|struck|bomb|bombed|launched|"
-                                r"carried out|hit|attack|attacks|raids?|air-raids?|operation|warplanes|jets|aircraft|"
-                                r"drone strikes?|bombardment)\b", t, re.IGNORECASE)
-                      or re.search(r"(?<![\w-])(?:U\.?S\.?|American)\s+(?:[\w-]+\s+)?(?:drones?|missiles?|gunships?)\b", t))
-    iraq_subject = bool(re.search(r"Iraqi (?:security |counter-terrorism |federal |special )?(?:forces|police|troops|"
+    us_subject = _us_subject(t)
+    iraq_subject = bool(re.search(r"(?:Iraqi|[Hh]is|Kadhimi's|Sudani's|government) (?:security |counter-terrorism |federal |special )?(?:forces|police|troops|"
                                   r"authorities|army|units)(?:\s+\w+){0,3}?\s+(?:arrested|detained|raided|seized|"
-                                  r"rounded up|captured)|(?:arrested|detained) by Iraqi", t, re.IGNORECASE))
-    against_us = tgt["us"] or bool(re.search(r"against (?:the )?(?:U\.?S\.?|American|foreign)|foreign (?:troops|forces)",
-                                             t, re.IGNORECASE))
+                                  r"rounded up|captured)|(?:arrested|detained) by Iraqi", t, re.IGNORECASE)
+                        or (has["iraq"] and bool(re.search(r"\bordered (?:a|an|the) (?:[\w-]+ )?raid", t))))
+    against_us = tgt["us"] or bool(_first("expel", t)) or bool(re.search(
+        r"against (?:the )?(?:U\.?S\.?|American|foreign)|foreign (?:troops|forces)|(?:U\.?S\.?|American|coalition) "
+        r"(?:forces|troops) (?:to )?leave", t, re.IGNORECASE))
     if lexicon()["trend"].search(t) and not re.search(r"including|most recently|the latest|among them", t):
         return None  # a running total, unless it goes on to name one event
     overreach = bool(lexicon()["iraq_leaders"].search(t))
@@ -127,9 +125,14 @@ def classify(text: str, mentioned: list[ActorMention], scenario_actions: set[str
         ("us_decapitation", "kill", has["us"] and tgt["iran_leaders"] and bool(_first("strike", t) or us_subject)),
         ("iran_strike_us", "missile", has["iran"] and tgt["us"] and not has["kh"]),
         ("israel_strike_iraq", "strike", has["israel"] and (has["kh"] or tgt["kh"]) and bool(
-            re.search(r"Israel(?:i)?(?:\s+\w+){0,3}?\s+(?:air ?strikes?|strikes?|struck|bombed|warplanes|jets|drone)", t))),
+            re.search(r"Israel(?:i)?(?:\s+\w+){0,3}?\s+(?:air ?strikes?|strikes?|struck|bombed|warplanes|jets|drone)|"
+                      r"(?:blam\w*|accus\w*|attributed to|by|suspected) Israel\b", t))),
         ("us_strike_militia", "strike", us_subject and (tgt["kh"] or has["kh"] or bool(re.search(
             r"(?:U\.?S\.?|American)(?:'s)?\s+(?:air ?|drone )?(?:strikes|raids|airstrikes|bombardment)", t)))),
+        ("us_strike_militia", "strike", has["us"] and not has["israel"] and bool(re.search(  # no subject: "since
+            r"(?:air ?strikes?|airstrikes|air[- ]raids?|raids|bombing) (?:on|against) (?:the )?(?:[\w'-]+ ){0,3}?"  # the
+            r"(?:Kata'?ib|Ketaeb|Hezbollah Brigades|KH\b|militia)", t))),  # Dec. 29 air raids on KH", the US named
+
         ("us_strike_militia", "attack", us_subject and (tgt["kh"] or has["kh"])),
         ("lh_attack_israel", "attack", lh_named and tgt["israel"]),
         ("militia_attack_israel", "attack", (has["kh"] or bool(re.search(r"\bIraq\b", t))) and tgt["israel"]
@@ -153,9 +156,100 @@ def classify(text: str, mentioned: list[ActorMention], scenario_actions: set[str
     return None
 
 
+_BOUNDARY = re.compile(
+    r"(?:,\s*|\s+)(?=(?P<lead>(?:(?:a|one|two|three|four|five|six|several|a few|\d+) (?:days?|weeks?|hours?|months?) )?"
+    r"(?:after|following|since|when|in (?:retaliation|reprisal|response) (?:for|to)|answer(?:ed|ing)|avenging))\b)"
+    r"|,\s*(?=(?P<which>which|who|including)\b)|;\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Clause:
+    start: int
+    end: int
+    lead: str  # the words that open a subordinate clause ("a day after", "which", ";"), "" for the first
+
+
+def clauses(text: str) -> list[Clause]:
+    """Split a sentence where a second event can start: "X struck Y on Sunday, answering a rocket attack
+    that killed Z on Friday", "... the raids, which Washington blames for Friday's barrage".  Each part
+    is read alone as well as the whole sentence, so one sentence can report two events."""
+    out, pos, lead, skip = [], 0, "", 0
+    for m in _BOUNDARY.finditer(text):
+        if m.start() < skip:  # inside the lead words of the previous boundary ("a day after")
+            continue
+        if m.start() > pos:
+            out.append(Clause(pos, m.start(), lead))
+        lead = (m.group("lead") or m.group("which") or ";").lower()
+        pos = m.end()
+        skip = pos + len(m.group("lead") or "")
+    out.append(Clause(pos, len(text), lead))
+    return out
+
+
+def find_events(text: str, mentioned: list[ActorMention], scenario_actions: set[str]) -> list[tuple[Found, str]]:
+    """Every action a sentence reports, each with the view of the sentence its date, place and figures
+    are read from (the sentence with the clauses of its other events blanked out), the main one first."""
+    whole = classify(text, mentioned, scenario_actions)
+    parts = clauses(text)
+    if len(parts) == 1:
+        return [(whole, text)] if whole else []
+    found: list[tuple[Clause, Found]] = []
+    for c in parts:
+        f = classify(text[c.start:c.end], [m for m in mentioned if c.start <= m.start < c.end], scenario_actions)
+        if f is not None:  # a subordinate clause states its own facts: only its own cues make it hypothetical
+            at = c.start + f.trigger_start
+            found.append((c, Found(f.action, f.trigger, at, f.modal if c.lead else modal_cue(text, at + len(f.trigger)))))
+    if whole is not None:
+        home = next((c for c in parts if c.start <= whole.trigger_start < c.end), parts[0])
+        own = next((f for c, f in found if c is home), None)
+        if own is None or own.action == whole.action:
+            modal = modal_cue(text[home.start:], whole.trigger_start - home.start + len(whole.trigger)) if home.lead \
+                else whole.modal
+            found = [(home, Found(whole.action, whole.trigger, whole.trigger_start, modal))] + [
+                (c, f) for c, f in found if c is not home and not c.lead.endswith("when")]
+            # "X was killed when a US drone fired missiles at his convoy": a when-clause tells how, not a second event
+    events = found  # the same action twice ("the first deadly attack since rockets killed two Americans last
+    # March") is two events only if the second clause gives its own date: the pipeline decides
+    out = []
+    for c, f in events:
+        view = text
+        for i, other in enumerate(parts):  # blank the clauses of the other events, and "since ..." clauses (when
+            # something began), except "since June 27, when US warplanes struck": that date is the strike's
+            since = other.lead == "since" and not (i + 1 < len(parts) and parts[i + 1] is c and c.lead == "when")
+            if other is not c and (since or any(o is other and not g.modal for o, g in events)):
+                view = view[:other.start] + " " * (other.end - other.start) + view[other.end:]
+        out.append((f, view))
+    return out
+
+
+_US = r"(?<![\w-])(?:U\.?S\.?|American|Pentagon|CENTCOM|Washington|coalition|Biden|Trump)"
+_US_ACTS = re.compile(_US + r"(?:'s)?(?P<between>(?:[\s,]+[\w-]+){0,6}?)[\s-]+(?:air[ -]?strikes?|strikes?|struck|bomb|"
+                      r"bombed|launched|carried out|hit|attack|attacks|raids?|air-raids?|operation|warplanes|jets|"
+                      r"aircraft|drone strikes?|bombardment)\b", re.IGNORECASE)
+_US_WEAPON = re.compile(r"(?<![\w-])(?:(?:U\.?S\.?|American)\s+(?:[\w-]+\s+)?(?:drones?|missiles?|gunships?)|"
+                        r"AC-130\w*|B-1B?|MQ-9|Reaper drones?)(?![\w-])")
+_NOT_ACTING = re.compile(r"\b(?:blam\w*|accus\w*|condemn\w*|denounc\w*|mourn\w*|investigat\w*|suffered|"
+                         r"survived|was|were)\b", re.IGNORECASE)
+
+
+def _us_subject(text: str) -> bool:
+    """The US acts in the sentence: "US jets struck", "the Pentagon said its strikes", "a US drone".
+    "Washington blames the Jordan attack on..." and "US troops were hit" are not the US acting."""
+    return any(not _NOT_ACTING.search(m.group("between")) for m in _US_ACTS.finditer(text)) or bool(
+        _US_WEAPON.search(text))
+
+
+_CEASED = re.compile(r"(?:[\w'-]+\s+){0,5}?(?:largely |mostly |all but |effectively )?(?:stopped|ceased|halted|paused|"
+                     r"subsided|dried up|came to a halt)\b", re.IGNORECASE)
+
+
 def modal_cue(text: str, trigger_end: int) -> str:
     """The hypothetical, conditional, negated or threatening word that governs the trigger, or "".
-    "announced that 750 soldiers would deploy" reports a decision taken: its "would" is no hypothesis."""
+    "announced that 750 soldiers would deploy" reports a decision taken: its "would" is no hypothesis;
+    "attacks on US forces largely stopped" reports that no attack happened."""
+    ceased = _CEASED.match(text, trigger_end + 1) if text[trigger_end:trigger_end + 1].isspace() else None
+    if ceased:
+        return ceased.group(0).split()[-1]
     for m in lexicon()["modal"].finditer(text[:trigger_end]):
         if m.group(0).lower() in ("would", "will") and re.search(r"\b(?:announced|ordered|approved|decided)\b",
                                                                  text[max(0, m.start() - 80):m.start()]):

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from redline.evidence.actors import ActorMention, ActorResolver, normalise
 from redline.evidence.clean import SUPPORTED_LANGUAGES, clean_text, detect_language
-from redline.evidence.dates import find_date
-from redline.evidence.extract import Found, Sentence, classify, is_background, lexicon, modal_cue, sentences
+from redline.evidence.dates import EventDate, find_date
+from redline.evidence.extract import Found, Sentence, find_events, is_background, lexicon, modal_cue, sentences
 from redline.evidence.numbers import find_counts
 from redline.evidence.places import find_place
 from redline.evidence.read import Document
@@ -28,6 +28,7 @@ _DAYISH = re.compile(r"\d|yesterday|overnight|last night|today|monday|tuesday|we
                      r"sunday|days? (?:ago|earlier|before)", re.IGNORECASE)  # sentences that can set the day
 _CAUSE = re.compile(r"(?:in retaliation for|in response to|answered|avenge\w*|retaliat\w+ for)\s+(?:the\s+)?"
                     r"(?:[\w.,'-]+\s+){0,4}?(?:rocket|drone|missile|mortar)\s+attacks?")
+_PASSIVE = re.compile(r"\b(?:was|were) (?:also |later )?(?:struck|bombed|hit|targeted)\b")  # after a strike
 _STRIKES = ("us_strike_militia", "israel_strike_iraq", "us_decapitation", "us_strike_iran")
 _REFERS_TO = {"raid": _STRIKES, "strike": _STRIKES, "airstrike": _STRIKES, "airraid": _STRIKES, "bombing": _STRIKES,
               "attack": ("militia_attack_us", "iran_strike_us", "militia_attack_israel", "lh_attack_israel"),
@@ -99,46 +100,62 @@ class Pipeline:
                                                        "(give date: in the front matter)")
         art = Article(doc, text, lang, "ok", actors=self.resolver.find(text))
         last_date: dict[str, tuple[dt.date, int, str]] = {}
-        anchor: dt.date | None = None  # the last day the text named: "two days earlier" counts back from it
+        anchor: EventDate | None = None  # the last date the text named: "two days earlier" counts back from it
         for s in sentences(text):
             self._read(art, s, doc.date, last_date, anchor)
             named = find_date(s.text, doc.date, anchor) if _DAYISH.search(s.text) else None
-            if named is not None and named.precision == 1 and named.date <= doc.date:
-                anchor = named.date
+            if named is not None and named.date <= doc.date and (named.precision == 1 or anchor is None
+                                                                  or named.precision <= anchor.precision):
+                anchor = named
         return art
 
     def _read(self, art: Article, s: Sentence, published: dt.date, last_date: dict[str, tuple[dt.date, int, str]],
-              anchor: dt.date | None) -> None:
+              anchor: EventDate | None) -> None:
         """Add what one sentence reports to ``art``: event mentions, or a flagged statement."""
         mentioned = [a for a in art.actors if s.start <= a.start < s.end]
-        found = classify(s.text, mentioned, self.actions)
-        follow_up = found is None
-        found = found or self._follow_up(s.text, art.mentions)
-        if found is None:
-            return
-        if (found.action == "militia_attack_us" and art.mentions and art.mentions[-1].action == "iran_strike_us"
-                and re.search(r"missile", s.text, re.IGNORECASE)):
-            found = Found("iran_strike_us", found.trigger, found.trigger_start, found.modal)  # the same salvo
-        if found.modal:
-            art.statements.append(Statement(found.action, found.modal, s.text, s.start, s.end))
-            return
-        cause = _CAUSE.search(s.text) if found.action in _STRIKES and "militia_attack_us" in self.actions else None
-        mention = self._mention(found.action, found.trigger, s.text, s.start, s.end, published, last_date, anchor,
-                                follow_up=follow_up, near=found.trigger_start,
-                                date_text=s.text[:cause.start()] if cause else None)
-        if mention is not None:
-            art.mentions.append(mention)
-        if cause is not None:  # "strikes in retaliation for Friday's rocket attack": that attack is an event too
-            extra = self._mention("militia_attack_us", cause.group(0), s.text, s.start, s.end, published, last_date,
-                                  anchor, near=cause.end())
-            if extra is not None and (mention is None or extra.date != mention.date):
-                art.mentions.append(extra)
+        found_all = find_events(s.text, mentioned, self.actions)
+        follow_up = not found_all
+        if follow_up:
+            again = self._follow_up(s.text, art.mentions)
+            found_all = [(again, s.text)] if again else []
+            passive = again is not None and again.trigger.startswith(("was", "were"))
+            follow_up = not passive  # "four facilities in Syria were struck": the same operation, its own place
+        mine: list[Mention] = []  # this sentence's mentions
+        for found, view in found_all:
+            if (found.action == "militia_attack_us" and art.mentions and art.mentions[-1].action == "iran_strike_us"
+                    and re.search(r"missile", view, re.IGNORECASE)):
+                found = Found("iran_strike_us", found.trigger, found.trigger_start, found.modal)  # the same salvo
+            if found.modal:
+                art.statements.append(Statement(found.action, found.modal, s.text, s.start, s.end))
+                continue
+            cause = _CAUSE.search(view) if found.action in _STRIKES and "militia_attack_us" in self.actions else None
+            mention = self._mention(found.action, found.trigger, s.text, s.start, s.end, published, last_date, anchor,
+                                    follow_up=follow_up, near=found.trigger_start,
+                                    view=view[:cause.start()] if cause else view)
+            if mention is not None and any(m.action == mention.action for m in mine) and (
+                    not mention.date_phrase or any(m.date == mention.date for m in mine if m.action == mention.action)):
+                mention = None  # the same action again in this sentence, not dated apart: the same event
+            if mention is not None:
+                art.mentions.append(mention)
+                mine.append(mention)
+            if cause is not None and all(f.action != "militia_attack_us" for f, _ in found_all):
+                # "strikes in retaliation for Friday's rocket attack": that attack is an event too
+                extra = self._mention("militia_attack_us", cause.group(0), s.text, s.start, s.end, published,
+                                      last_date, anchor, near=cause.end(), view=view)
+                if extra is not None and (mention is None or extra.date != mention.date):
+                    art.mentions.append(extra)
 
     @staticmethod
     def _follow_up(sentence: str, earlier: list[Mention]) -> Found | None:
         """"The December 29 raid killed at least two dozen": a definite reference to an event the article
         has already reported (the latest one of a matching kind)."""
         m = _DEFINITE.search(sentence)
+        passive = _PASSIVE.search(sentence) if m is None else None
+        if passive is not None:
+            previous = next((e for e in reversed(earlier) if e.action in _STRIKES), None)
+            if previous is None or lexicon()["trend"].search(sentence):
+                return None
+            return Found(previous.action, passive.group(0), passive.start(), modal_cue(sentence, passive.end()))
         if m is None:
             return None
         kinds = _REFERS_TO[m.group("noun").lower().rstrip("s").replace(" ", "").replace("-", "")]
@@ -148,14 +165,16 @@ class Pipeline:
         return Found(previous.action, m.group("noun"), m.start(), modal_cue(sentence, m.end()))
 
     def _mention(self, action: str, trigger: str, sentence: str, start: int, end: int, published: dt.date,
-                 last_date: dict[str, tuple[dt.date, int, str]], anchor: dt.date | None, *, follow_up: bool = False,
-                 near: int | None = None, date_text: str | None = None) -> Mention | None:
+                 last_date: dict[str, tuple[dt.date, int, str]], anchor: EventDate | None, *, follow_up: bool = False,
+                 near: int | None = None, view: str | None = None) -> Mention | None:
         """The mention a sentence makes, or None for a generic one (no date, place, figure, and no
-        earlier mention of the same action in the article to follow up on)."""
+        earlier mention of the same action in the article to follow up on).  Its date, figures and place
+        are read from ``view``: the sentence with the clauses of its other events blanked out."""
         spec = self.scenario.actions[action]
-        when = find_date(sentence if date_text is None else date_text, published, anchor, near=near)
-        counts = find_counts(sentence)
-        place = None if follow_up else find_place(sentence)  # a follow-up names the event, its places are context
+        view = sentence if view is None else view
+        when = find_date(view, published, anchor, near=near)
+        counts = find_counts(view)
+        place = None if follow_up else find_place(view)  # a follow-up names the event, its places are context
         if follow_up and action in last_date:  # "the raids" are the raids already reported, whatever else is dated
             date, precision, phrase = last_date[action]
         elif when is not None and when.date <= published:

@@ -45,6 +45,8 @@ def gazetteer() -> tuple[list[Place], re.Pattern[str], dict[str, int]]:
     return places, pattern, index
 
 
+_LOCATIVE = re.compile(r"(?:\b(?:in|inside|into|across|within|throughout|at|near|over|of|to|from|western|eastern|"
+                       r"northern|southern|central)\s+|, )$")
 _SPECIFIC = {"base": 0, "facility": 0, "border_crossing": 1, "town": 2, "city": 3, "district": 4, "province": 5,
              "region": 6, "country": 7}
 
@@ -61,6 +63,8 @@ def find_place(sentence: str) -> Located | None:
     best: tuple[int, int, Located] | None = None
     for m in pattern.finditer(sentence.replace("’", "'")):
         p = places[index[m.group(0)]]
+        if p.kind == "country" and not _LOCATIVE.search(sentence[max(0, m.start() - 12):m.start()]):
+            continue  # "Iran launched missiles", "Iraq's parliament": the state, not the place
         near = bool(re.search(r"\b(?:near|outside|close to|north of|south of|east of|west of|around)\s+(?:the\s+)?$",
                               sentence[max(0, m.start() - 20):m.start()], re.IGNORECASE))
         precision = max(p.geo_precision, 2) if near else p.geo_precision
