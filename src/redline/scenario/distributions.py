@@ -91,14 +91,15 @@ def central(d: Distribution | float) -> float:
 
 
 def bounds(d: Distribution | float) -> tuple[float, float]:
-    """Support of the distribution (the 0.1% and 99.9% quantiles for unbounded ones)."""
+    """Support of the distribution (the 0.1% and 99.9% quantiles for unbounded ones, and the 0.1% quantile
+    as the low end of a lognormal or gamma, whose support is open at 0)."""
     if isinstance(d, int | float):
         return float(d), float(d)
     if isinstance(d, Fixed):
         return d.value, d.value
     f = frozen(d)
     lo, hi = f.support()
-    if not math.isfinite(lo):
+    if not math.isfinite(lo) or d.kind in ("lognormal", "gamma"):  # never 0: its support is open there
         lo = f.ppf(0.001)
     if not math.isfinite(hi):
         hi = f.ppf(0.999)

@@ -280,6 +280,8 @@ class Action(Sourced):
     fatalities: str | float | None = None
     acled: Acled
     plover: Literal[PLOVER_TYPES]  # type: ignore[valid-type]
+    # parameter -> expression of quantities fitted to this action's recorded events (redline calibrate)
+    calibrate: dict[ID, str | float] = {}
 
 
 class Policy(Strict):

@@ -205,6 +205,21 @@ class _Checker:
                     self.expr((*p, "effects", op, var), text, scope, allow_random=True)
         if act.fatalities is not None:
             self.expr((*p, "fatalities"), act.fatalities, scope, allow_random=True)
+        fitted = calibration_names(sc.actions)
+        for par, text in act.calibrate.items():
+            if self.ref((*p, "calibrate", par), "parameter", par, sc.parameters):
+                self.expr((*p, "calibrate", par), text, [*sc.state, *sc.parameters, *fitted], allow_memory=False)
+
+
+def calibration_names(actions: Iterable[str]) -> dict[str, str]:
+    """Names an action's ``calibrate:`` expressions may read: what a Hawkes fit to the recorded events
+    estimates for this action's stream (``baseline``) and for its excitation by each action's stream."""
+    names = {"baseline": "events per day of this action not triggered by recorded events (Hawkes baseline)"}
+    for a in actions:
+        names[f"excitation_{a}"] = f"events of this action directly triggered by one {a} event (branching ratio)"
+        names[f"decay_{a}"] = f"decay rate per day of the excitation a {a} event produces"
+        names[f"half_life_{a}"] = f"half-life in days of the excitation a {a} event produces (log(2) / decay)"
+    return names
 
 
 def _names_outside_half_lives(node: Node) -> set[str]:

@@ -1,0 +1,1 @@
+"""Calibration: fit event data, forecast, backtest."""

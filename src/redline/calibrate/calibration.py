@@ -1,0 +1,237 @@
+"""Calibrate a scenario's parameters to recorded events with a multivariate Hawkes fit.
+
+Each action may declare, under ``calibrate:``, which of its parameters a fit to the recorded events
+informs, as an expression of fitted quantities (see :func:`redline.scenario.validate.calibration_names`):
+
+.. code-block:: yaml
+
+    militia_attack_us:
+      calibrate:
+        grievance_gain: excitation_us_strike_militia * decay_us_strike_militia / baseline
+        grievance_half_life: half_life_us_strike_militia
+
+The streams of the fit are those actions and every action their expressions read.  The estimation
+uncertainty is carried into the calibrated parameters by drawing Hawkes parameters from the fit's
+asymptotic normal distribution (on the log scale, so they stay positive; draws past stationarity are
+dropped) and evaluating each expression on every draw.  The written scenario keeps each parameter's
+marginal, a lognormal (or normal) distribution citing the event data; forecasts and backtests use the
+joint draws, so the correlations of the fit (a faster decay with a larger excitation) are kept there.  The calibrated scenario ``extends`` the original and replaces only those parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from redline.calibrate.hawkes import HawkesFit, HawkesParams, fit, time_rescaling
+from redline.calibrate.series import EventSeries, event_series, load_events
+from redline.errors import RedlineError
+from redline.expr import compile_numpy, parse
+from redline.scenario.distributions import central, describe
+from redline.scenario.load import LoadedScenario, load_scenario
+from redline.scenario.model import Scenario
+
+_FITTED = re.compile(r"^(excitation|decay|half_life)_(\w+)$")
+
+
+def streams_of(scenario: Scenario) -> list[str]:
+    """The actions a calibration fits: those with ``calibrate:`` entries and those their expressions read,
+    in the scenario's order."""
+    used: set[str] = set()
+    for aid, act in scenario.actions.items():
+        if act.calibrate:
+            used.add(aid)
+            for text in act.calibrate.values():
+                for name in parse(text).names:
+                    m = _FITTED.match(name)
+                    if m and m.group(2) in scenario.actions:
+                        used.add(m.group(2))
+    if not used:
+        raise RedlineError(f"scenario {scenario.id!r} has nothing to calibrate\n"
+                           "  expected: at least one action with a 'calibrate:' block naming the parameters a fit "
+                           "to recorded events informs (docs/scenario-format.md)")
+    return [a for a in scenario.actions if a in used]
+
+
+def _draws(f: HawkesFit, n: int, rng: np.random.Generator) -> list[HawkesParams]:
+    """Hawkes parameters drawn from the fit's asymptotic normal on the log scale (delta method);
+    a parameter without a standard error (at a bound) stays at its estimate."""
+    p = f.params
+    est = np.concatenate([p.mu, p.alpha.ravel(), p.beta])
+    cov = f.cov if f.cov.shape == (est.size, est.size) else np.full((est.size, est.size), np.nan)
+    free = np.isfinite(np.diag(cov)) & (est > 0)
+    sub = cov[np.ix_(free, free)]
+    ok = np.all(np.isfinite(sub)) and free.any()
+    logs = np.tile(np.log(np.where(est > 0, est, 1.0)), (n, 1))
+    if ok:
+        scale = est[free]
+        log_cov = sub / np.outer(scale, scale)
+        logs[:, free] = rng.multivariate_normal(np.log(scale), log_cov, size=n, method="eigh")
+    vals = np.where(est > 0, np.exp(logs), 0.0)
+    m = p.M
+    out = []
+    for row in vals:
+        draw = HawkesParams(row[:m], row[m:m + m * m].reshape(m, m), row[m + m * m:])
+        if draw.spectral_radius() < 0.99:  # the normal approximation reaches past stationarity: drop those
+            out.append(draw)
+    if len(out) < n // 2:
+        raise RedlineError(f"the fit is too close to non-stationary to carry its uncertainty: {n - len(out)} of {n} "
+                           f"draws have a spectral radius >= 0.99 (estimate {p.spectral_radius():.3f})\n"
+                           "  expected: a window with a steadier rate, or more events")
+    return out
+
+
+def _fitted_env(params: list[HawkesParams], streams: list[str], target: str) -> dict[str, np.ndarray]:
+    i = streams.index(target)
+    env = {"baseline": np.array([p.mu[i] for p in params])}
+    for j, s in enumerate(streams):
+        env[f"excitation_{s}"] = np.array([p.alpha[i, j] for p in params])
+        env[f"decay_{s}"] = np.array([p.beta[j] for p in params])
+        env[f"half_life_{s}"] = math.log(2) / env[f"decay_{s}"]
+    return env
+
+
+@dataclass
+class Calibration:
+    """What ``redline calibrate`` found: the fit, the parameter table and the calibrated scenario."""
+
+    scenario: Scenario
+    origin: str  # the scenario argument: a built-in name or a file path
+    series: EventSeries
+    fit: HawkesFit
+    table: pd.DataFrame  # action, parameter, expression, prior, estimate, low, high, dist
+    goodness: pd.DataFrame  # stream, events, ks_statistic, ks_pvalue
+    level: float
+    seed: int
+    samples: dict[str, np.ndarray]  # parameter -> joint draws (the same Hawkes draw at each index)
+
+    def fit_table(self) -> pd.DataFrame:
+        return self.fit.table(list(self.series.streams), level=self.level)
+
+    def yaml(self, out: str | Path | None = None) -> str:
+        """The calibrated scenario: it extends the original and replaces the calibrated parameters."""
+        from ruamel.yaml import YAML
+        from ruamel.yaml.comments import CommentedMap
+
+        sc = self.scenario
+        parent = self.origin
+        if parent.endswith((".yaml", ".yml")):
+            base = Path(out).resolve().parent if out else Path.cwd()
+            parent = os.path.relpath(Path(parent).resolve(), base)
+        sid = "EV" + str(1 + sum(1 for k in sc.sources if k.startswith("EV")))
+        n = self.series.n_events()
+        counts = ", ".join(f"{v} {k}" for k, v in n.items())
+        doc = CommentedMap()
+        doc["redline"] = 1
+        doc["id"] = f"{sc.id}-calibrated"[:60]
+        doc["extends"] = parent
+        doc["title"] = f"{sc.title} (calibrated to recorded events)"
+        src = CommentedMap(title=f"Hawkes fit to {counts} events, {self.series.start} to {self.series.end}",
+                           outlet=f"redline calibrate, event data {self.series.source}",
+                           date=dt.date.today().isoformat(),
+                           note=f"maximum likelihood; {self.level:.0%} intervals from the asymptotic normal; seed {self.seed}")
+        src.fa.set_flow_style()
+        doc["sources"] = CommentedMap({sid: src})
+        params = CommentedMap()
+        for row in self.table.itertuples(index=False):
+            old = sc.parameters[row.parameter]
+            entry = CommentedMap()
+            dist = CommentedMap(row.dist)
+            dist.fa.set_flow_style()
+            entry["dist"] = dist
+            entry["unit"] = old.unit
+            if old.description:
+                entry["description"] = old.description
+            entry["sources"] = [sid]
+            entry["why"] = (f"fitted: {row.expression} = {row.estimate:.4g} ({self.level:.0%} interval "
+                            f"{row.low:.4g} to {row.high:.4g}); the prior was {row.prior}")
+            params[row.parameter] = entry
+        doc["parameters"] = params
+        buf = io.StringIO()
+        y = YAML()
+        y.width = 110
+        y.dump(doc, buf)
+        head = (f"# Calibrated by redline calibrate: {sc.id} fitted to {counts} events from {self.series.source},\n"
+                f"# {self.series.start} to {self.series.end}. Only the calibrated parameters are replaced.\n")
+        return head + buf.getvalue()
+
+    def write(self, path: str | Path) -> Path:
+        out = Path(path)
+        try:
+            out.write_text(self.yaml(out), encoding="utf-8")
+        except OSError as exc:
+            raise RedlineError(f"cannot write the calibrated scenario {out}: {exc}") from None
+        return out
+
+
+def calibrate(scenario: str | Path | LoadedScenario, events: str | Path | pd.DataFrame, *,
+              start: dt.date | None = None, end: dt.date | None = None, draws: int = 4000, seed: int = 0,
+              level: float = 0.9, min_events: int = 10, place: str | None = None,
+              min_half_life: float = 1.0) -> Calibration:
+    """Fit a multivariate Hawkes process to the recorded events of the scenario's calibrated actions and
+    map the fit onto the parameters they declare.  ``events``: a store (.duckdb), an ACLED export (.csv) or
+    an events table.  Excitations are held to a half-life of at least ``min_half_life`` days: event dates
+    are known to the day and the scenario steps a day at a time, so a shorter one is an artefact."""
+    loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+    sc = loaded.scenario
+    origin = loaded.origin.removeprefix("builtin:")
+    streams = streams_of(sc)
+    table = events if isinstance(events, pd.DataFrame) else load_events(events, sc)
+    source = "an events table" if isinstance(events, pd.DataFrame) else Path(events).name
+    series = event_series(table, sc, streams, start=start, end=end, place=place, source=source)
+    times, marks = series.times(seed)
+    result = fit(times, marks, float(series.days), len(streams), min_events=min_events, rng=seed,
+                 max_decay=math.log(2) / min_half_life)
+    rng = np.random.default_rng(seed)
+    sampled = _draws(result, draws, rng)
+    centrals: dict[str, Any] = {k: central(p.value if p.value is not None else p.dist)  # type: ignore[arg-type]
+                                for k, p in sc.parameters.items()}
+    centrals.update({k: v.initial for k, v in sc.state.items()})
+    rows = []
+    samples: dict[str, np.ndarray] = {}
+    q = (1 - level) / 2
+    for aid in streams:
+        for par, text in sc.actions[aid].calibrate.items():
+            fn = compile_numpy(parse(text).tree)
+            point = float(np.asarray(fn({**centrals, **_fitted_env([result.params], streams, aid)})).ravel()[0])
+            with np.errstate(all="ignore"):
+                vals = np.asarray(fn({**centrals, **_fitted_env(sampled, streams, aid)}), dtype=float)
+            vals = np.array(np.broadcast_to(vals, (len(sampled),)))
+            if not math.isfinite(point) or not np.isfinite(vals).all():
+                raise RedlineError(f"calibrating {par!r} from actions.{aid}.calibrate gives no finite value "
+                                   f"(estimate {point})\n  expected: an expression defined at the fitted values: "
+                                   f"{text}")
+            samples[par] = vals
+            lo, hi = (float(v) for v in np.quantile(vals, [q, 1 - q]))
+            par_dist = _distribution(point, vals)
+            old = sc.parameters[par]
+            rows.append({"action": aid, "parameter": par, "expression": str(text),
+                         "prior": describe(old.value if old.value is not None else old.dist),  # type: ignore[arg-type]
+                         "estimate": point, "low": lo, "high": hi, "dist": par_dist})
+    gof = time_rescaling(result.params, times, marks, float(series.days))
+    n = series.n_events()
+    goodness = pd.DataFrame({"stream": streams, "events": [n[s] for s in streams],
+                             "ks_statistic": gof["statistic"], "ks_pvalue": gof["pvalue"]})
+    return Calibration(sc, origin, series, result, pd.DataFrame(rows), goodness, level, seed, samples)
+
+
+def _distribution(point: float, vals: np.ndarray) -> dict[str, Any]:
+    """A lognormal centred on the estimate with the spread of the draws (a normal if values can be <= 0)."""
+    if point > 0 and np.all(vals > 0):
+        sigma = float(np.std(np.log(vals)))
+        if sigma > 1e-9:
+            return {"kind": "lognormal", "median": float(f"{point:.6g}"), "sigma": float(f"{sigma:.4g}")}
+        return {"kind": "fixed", "value": float(f"{point:.6g}")}
+    sd = float(np.std(vals))
+    if sd > 1e-12:
+        return {"kind": "normal", "mean": float(f"{point:.6g}"), "sd": float(f"{sd:.4g}")}
+    return {"kind": "fixed", "value": float(f"{point:.6g}")}
