@@ -8,9 +8,11 @@ A few calls from a notebook::
     res.write_report("iraq-2020.html")
     redline.sensitivity("iraq-2020", "direct_us_iran").indices()   # Sobol indices
     redline.discover("iraq-2020", "us_death").summary()            # PRIM box, in words
+    redline.calibrate("iraq-2020", "events.csv").table             # parameters fitted to recorded events
 """
 
 from redline.analysis import Comparison, Discovery, Sensitivity, compare, discover, sensitivity
+from redline.calibrate import Backtest, Calibration, Forecast, backtest, calibrate, forecast
 from redline.engine import Model, Results, build_model, simulate
 from redline.errors import (
     ExecutorError,
@@ -27,10 +29,13 @@ from redline.scenario import LoadedScenario, Scenario, builtin_names, load_scena
 __version__ = "0.1.0"
 
 __all__ = [
+    "Backtest",
+    "Calibration",
     "Comparison",
     "Discovery",
     "ExecutorError",
     "ExpressionError",
+    "Forecast",
     "LoadedScenario",
     "Model",
     "NumericalError",
@@ -43,10 +48,13 @@ __all__ = [
     "SimulationInterrupted",
     "UnknownNameError",
     "__version__",
+    "backtest",
     "build_model",
     "builtin_names",
+    "calibrate",
     "compare",
     "discover",
+    "forecast",
     "load_scenario",
     "sensitivity",
     "simulate",

@@ -620,6 +620,9 @@ def _prov(item: Any) -> str:
     return " | ".join(parts)
 
 
+import redline.cli_calibrate  # noqa: F401  (registers calibrate, forecast and backtest on the app)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
     sys.exit(0)

@@ -110,6 +110,13 @@ class Backtest:
                 "verdict": self.verdict(), "origins": origins, "failed_origins": self.failed}
 
 
+    def write_report(self, path: str) -> str:
+        from redline.report.forecast import backtest_page
+
+        Path(path).write_text(backtest_page(self), encoding="utf-8")
+        return path
+
+
 def _num(v: Any) -> float | None:
     f = float(v)
     return f if math.isfinite(f) else None

@@ -164,6 +164,17 @@ class Calibration:
                 f"# {self.series.start} to {self.series.end}. Only the calibrated parameters are replaced.\n")
         return head + buf.getvalue()
 
+    def to_dict(self) -> dict[str, Any]:
+        ft = self.fit_table()
+        return {"scenario": self.scenario.id, "source": self.series.source, "from": str(self.series.start),
+                "to": str(self.series.end), "events": self.series.n_events(), "seed": self.seed, "level": self.level,
+                "spectral_radius": self.fit.params.spectral_radius(), "loglik": self.fit.loglik,
+                "fit": [{k: _num(v) if k != "parameter" else v for k, v in r.items()} for r in ft.to_dict("records")],
+                "goodness_of_fit": [{k: _num(v) if k != "stream" else v for k, v in r.items()}
+                                    for r in self.goodness.to_dict("records")],
+                "parameters": [{**{k: (_num(v) if isinstance(v, float) else v) for k, v in r.items()}}
+                               for r in self.table.to_dict("records")]}
+
     def write(self, path: str | Path) -> Path:
         out = Path(path)
         try:
@@ -222,6 +233,13 @@ def calibrate(scenario: str | Path | LoadedScenario, events: str | Path | pd.Dat
     goodness = pd.DataFrame({"stream": streams, "events": [n[s] for s in streams],
                              "ks_statistic": gof["statistic"], "ks_pvalue": gof["pvalue"]})
     return Calibration(sc, origin, series, result, pd.DataFrame(rows), goodness, level, seed, samples)
+
+
+def _num(v: Any) -> Any:
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    f = float(v)
+    return f if math.isfinite(f) else None
 
 
 def _distribution(point: float, vals: np.ndarray) -> dict[str, Any]:

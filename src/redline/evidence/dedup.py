@@ -5,7 +5,9 @@ dates agree within what their precision allows (a day's slack for exact
 dates, the week or month for vaguer ones), and their places do not
 contradict (same province, or one of them unplaced).  Within one article, one
 action on one day is one event, except that a wave of air strikes is an event
-per country (ACLED codes the Iraq and Syria parts of one operation apart).  A background mention
+per country (ACLED codes the Iraq and Syria parts of one operation apart).
+Rows imported from an ACLED export are events already: two of them never merge,
+though news reports of the same event join them.  A background mention
 ("the January 2020 strike that killed Soleimani") whose date is only
 approximate joins the event it recalls.  Clusters are built greedily, most
 precise mentions first: a mention joins the first event whose founding mention
@@ -33,11 +35,14 @@ class Key:
     admin1: str
     article: str = ""
     country: str = ""
+    record: bool = False  # a row of an event dataset (ACLED import), not a report
 
 
 def _compatible(a: Key, b: Key) -> bool:
     if a.action != b.action:
         return False
+    if a.record and b.record and a.article != b.article:
+        return False  # two rows of an event dataset are two events, however close: only reports get merged
     slack = max(SLACK_DAYS.get(a.precision, 31), SLACK_DAYS.get(b.precision, 31))
     if abs((a.date - b.date).days) > slack:
         return False

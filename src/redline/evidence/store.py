@@ -130,9 +130,9 @@ class Store:
 
     def rebuild_events(self) -> int:
         """Cluster every mention into events and rewrite the events table, in one transaction."""
-        m = self.con.execute("SELECT m.*, a.outlet, a.url FROM mentions m JOIN articles a USING (article_id)").df()
+        m = self.con.execute("SELECT m.*, a.outlet, a.url, a.source FROM mentions m JOIN articles a USING (article_id)").df()
         keys = [Key(int(r.mention_id), r.action, pd.Timestamp(r.date).date(), int(r.time_precision), r.admin1 or "",
-                    r.article_id, r.country or "") for r in m.itertuples()]
+                    r.article_id, r.country or "", str(r.source).startswith("acled:")) for r in m.itertuples()]
         ids = cluster(keys)
         m["event_id"] = m.mention_id.map(ids).astype("int64") + 1
         rows = []
