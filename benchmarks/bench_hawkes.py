@@ -8,16 +8,21 @@ Simulates about --events events from a two-stream model (militia attacks, US str
 10,000 events). Then takes the excitation state at the end of that history and times `simulate_counts` for
 --paths continuations of --days days, against exact `simulate` (Ogata thinning) on --exact-paths paths
 extrapolated to --paths, and prints the ratio and the mean counts of both beside `expected_counts`.
+Last, the forecast redline itself makes (`redline forecast`): the iraq-2020 scenario calibrated to a
+two-stream record and run on for --paths continuations of --days days from the record's excitation state,
+timed whole (calibration included) and for the simulation alone.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import time
 
 import numpy as np
+import pandas as pd
 
 import redline
 from redline.calibrate.hawkes import (
@@ -77,6 +82,34 @@ def main() -> None:
     exact_mean = np.mean([np.bincount(m, minlength=2) for m in exact], axis=0)
     print(f"mean events per path over {args.days} days: expected {np.round(expected, 3).tolist()}, "
           f"simulate_counts {np.round(counts.sum(1).mean(0), 3).tolist()}, exact {np.round(exact_mean, 3).tolist()}")
+
+
+    scenario_forecast(args)
+
+
+def scenario_forecast(args: argparse.Namespace) -> None:
+    """Time `redline.forecast` on iraq-2020 from a simulated record of attacks and strikes (about 3 years)."""
+    from redline.calibrate.forecast import calibrated_scenario, simulate_from
+
+    record = HawkesParams(mu=[0.25, 0.03], alpha=[[0.2, 0.5], [0.05, 0.0]], beta=[0.5, 0.1])
+    times, marks = simulate(record, 1100.0, args.seed)
+    start = dt.date(2019, 10, 1)
+    names = ["militia_attack_us", "us_strike_militia"]
+    events = pd.DataFrame({"event_id": np.arange(times.size), "action": [names[m] for m in marks],
+                           "event_date": [start + dt.timedelta(days=int(t)) for t in times], "time_precision": 1,
+                           "actor1": "", "actor2": "", "location": "", "admin1": "", "country": "", "fatalities": 0})
+    origin = start + dt.timedelta(days=1100)
+    redline.forecast("iraq-2020", events, origin=origin, horizon=7, runs=100, seed=0)  # warm-up: imports, caches
+    t0 = time.perf_counter()
+    f = redline.forecast("iraq-2020", events, origin=origin, horizon=args.days, runs=args.paths, seed=args.seed)
+    whole = time.perf_counter() - t0
+    loaded = calibrated_scenario(redline.load_scenario("iraq-2020"), f.calibration)
+    t0 = time.perf_counter()
+    simulate_from(loaded, f.calibration.series, origin, args.days, args.paths, args.seed, f.calibration.samples)
+    alone = time.perf_counter() - t0
+    print(f"\nredline forecast, iraq-2020 ({len(loaded.scenario.actions)} actions) from {origin} after {times.size:,} "
+          f"recorded events: {args.paths:,} continuations of {args.days} days in {whole:.2f} s with calibration, "
+          f"{alone:.2f} s for the simulation alone ({args.paths * args.days / alone / 1e6:.2f} M run-days/s)")
 
 
 if __name__ == "__main__":

@@ -159,6 +159,23 @@ def test_one_sentence_can_report_two_events() -> None:
     assert ("iraq_demand_withdrawal", "2020-01-05", 1, "") in vote and ("sadr_protest", "2020-01-24", 1, "") in vote
 
 
+def test_clauses_date_their_own_events() -> None:
+    got = _events("The spiral began on Dec. 27, when a rocket attack killed an American contractor at the K-1 base "
+                  "near Kirkuk, and Washington answered on Dec. 29 with air raids that killed at least two dozen "
+                  "Kata'ib Hizbullah fighters.", "2020-01-10")
+    assert ("militia_attack_us", "2019-12-27", 1, "Iraq") in got and ("us_strike_militia", "2019-12-29", 1, "") in got
+    gap = _events("Iran fired ballistic missiles at Ain al-Asad air base on Wednesday. The barrage came five days "
+                  "after a US drone strike at Baghdad airport killed Soleimani.", "2020-01-09")
+    assert ("iran_strike_us", "2020-01-08", 1, "Iraq") in gap and ("us_decapitation", "2020-01-03", 1, "Iraq") in gap
+    later = _events("Tensions had been climbing since Dec. 29, when US air raids on Kataib Hezbollah positions killed "
+                    "25 fighters; two days later, crowds of militia supporters forced their way into the US embassy "
+                    "compound in Baghdad.", "2020-01-06")
+    assert ("us_strike_militia", "2019-12-29", 1, "") in later and ("embassy_storming", "2019-12-31", 1, "Iraq") in later
+    one = _events("Monday's US strikes on Kata'ib Hezbollah followed a string of drone attacks on US forces in Iraq, "
+                  "including one on Saturday near Erbil.", "2021-06-29")
+    assert ("militia_attack_us", "2021-06-26", 1, "Iraq") in one
+
+
 def test_a_when_clause_tells_how_not_a_second_event() -> None:
     got = _events("Qassem Soleimani was killed early Friday when a US drone fired missiles at his convoy near "
                   "Baghdad International Airport, Iranian state television said.", "2020-01-03")
@@ -202,6 +219,8 @@ def test_backers_and_fronts_are_named(resolver: ActorResolver) -> None:
                                                     "al-Dam; a patron in Tehran. Benjamin Netanyahu spoke.")]
     assert ("Iran", "iran") in got and ("Saraya Awliya al-Dam", "kh") in got and ("Tehran", "iran") in got
     assert ("Benjamin Netanyahu", "israel") in got
+    for spelling in ("Kataeb Hizbullah", "Harakat Hezbollah al-Nujaba", "Kata'eb Hizballah"):
+        assert [(m.text, m.actor) for m in resolver.find(f"{spelling} fired.")] == [(spelling, "kh")], spelling
     assert [m.text for m in resolver.find("Iranian-made drones")] == ["Iranian"]
 
 
@@ -423,12 +442,12 @@ def test_acled_import_merges_with_news_events_and_reports_unfit_rows(seed_store:
 
 def test_accuracy_on_the_labelled_corpus_does_not_regress() -> None:
     """Floors just under the figures measured when the rules last changed (benchmarks/eval_corpus.py prints
-    them): precision 0.964, recall 0.915, F1 0.939, actor resolution 0.995, merging precision and recall 1.00."""
+    them): precision 0.965, recall 0.932, F1 0.948, actor resolution 0.995, merging precision and recall 1.00."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
     from eval_corpus import evaluate
 
     s = evaluate()
-    assert s.precision >= 0.94 and s.recall >= 0.89 and s.f1 >= 0.91, (s.precision, s.recall)
+    assert s.precision >= 0.94 and s.recall >= 0.91 and s.f1 >= 0.93, (s.precision, s.recall)
     assert s.actor_accuracy >= 0.95
     assert s.merge_precision >= 0.95 and s.merge_recall >= 0.95
     assert s.statements_coded <= 2 and s.statements >= 50

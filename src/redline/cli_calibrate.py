@@ -24,8 +24,9 @@ from redline.cli import (
 from redline.engine.runner import resolve_seed
 from redline.errors import RedlineError
 
-EventsOpt = Annotated[Path, typer.Option("--events", help="Recorded events: a redline store (.duckdb) or an ACLED "
-                                                          "export (.csv).")]
+EventsOpt = Annotated[Path, typer.Option("--events", help="Recorded events: a redline store (.duckdb), an ACLED "
+                                                          "export (.csv), or a built-in series name such as "
+                                                          "iraq-2019-2021.")]
 PlaceOpt = Annotated[str | None, typer.Option(help="Only events at this location, province or country.")]
 JsonOpt = Annotated[Path | None, typer.Option("--json", help="Write the result as JSON to this file.")]
 ReportOpt = Annotated[Path | None, typer.Option(help="Write a self-contained HTML page.")]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -23,15 +24,25 @@ from redline.errors import RedlineError
 from redline.scenario.model import Scenario
 
 
+def builtin_series() -> list[str]:
+    """Names of the event series shipped with redline (ACLED-format CSV files in package data)."""
+    folder = resources.files("redline.calibrate") / "data"
+    return sorted(p.name[:-4] for p in folder.iterdir() if p.name.endswith(".csv")) if folder.is_dir() else []
+
+
 def load_events(source: str | Path, scenario: Scenario) -> pd.DataFrame:
-    """The events table of a redline store (.duckdb) or of an ACLED export (.csv) read into memory."""
+    """The events table of a redline store (.duckdb), of an ACLED export (.csv) read into memory, or of a
+    built-in series named by :func:`builtin_series`."""
     from redline.evidence.acled import import_acled
     from redline.evidence.store import Store
 
     path = Path(source)
+    if not path.is_file() and str(source) in builtin_series():
+        path = Path(str(resources.files("redline.calibrate") / "data" / f"{source}.csv"))
     if not path.is_file():
         raise RedlineError(f"event file {path} does not exist\n"
-                           "  expected: a redline event store (.duckdb) or an ACLED export (.csv)")
+                           "  expected: a redline event store (.duckdb), an ACLED export (.csv) or a built-in "
+                           f"series ({', '.join(builtin_series()) or 'none installed'})")
     if path.suffix.lower() == ".csv":
         with Store(":memory:") as store:
             report = import_acled(path, store, scenario)

@@ -25,8 +25,8 @@ _HEZBOLLAH = r"H[ie]zb(?:o|u|a)ll(?:a|ah)h?"
 _COMPOUND = r"(?:backed|aligned|allied|led|funded|sponsored|supported|armed|trained|made|built|supplied|controlled)\b"
 _PLACE_PREPOSITION = re.compile(r"\b(?:in|near|to|from|at|outside|around|over|across|into|toward|towards|via|of)\s+$")
 _EXTRA = {  # spellings, demonyms and office-holders seen in this theatre's press beyond the scenario's aliases
-    "kh": [f"Iraqi {_HEZBOLLAH}", f"{_HEZBOLLAH} Brigades?", "Kata'?ib Hizb(?:u|o)ll?ah", "Kata'?eb Hezbollah",
-           "Harakat al-Nujaba", "Nujaba", "Kata'ib Sayyid al-Shuhada", "Asa'ib Ahl al-Haq",
+    "kh": [f"Iraqi {_HEZBOLLAH}", f"{_HEZBOLLAH} Brigades?", f"K[ae]t[a']*'?[ie]?b {_HEZBOLLAH}",
+           f"Harakat {_HEZBOLLAH} al-Nujaba", "Harakat al-Nujaba", "Nujaba", "Kata'ib Sayyid al-Shuhada", "Asa'ib Ahl al-Haq",
            # front names that claimed attacks for the established factions
            "Saraya Awliya al-Dam", "Ashab al-Kahf", "Usbat al-Tha'?ireen", "Qasim al-Jabbarin"],
     "us": ["Americans?", "U\\.S\\.-led coalition", "State Department", "82nd Airborne(?: Division)?", "(?:Donald )?Trump",

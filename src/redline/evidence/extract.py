@@ -76,6 +76,9 @@ class Found:
     trigger: str
     trigger_start: int  # within the sentence
     modal: str  # the cue that makes it a statement, "" for an event
+    lead: str = ""  # the words opening the clause it was found in ("two days after"), "" for the main clause
+    clause_start: int = 0  # where that clause starts in the sentence
+    clause_end: int = 0  # and where it ends (0: the sentence's end)
 
 
 def _has(kind: str, key: str, text: str, actors: set[str]) -> bool:
@@ -90,8 +93,10 @@ def _first(name: str, text: str) -> re.Match[str] | None:
     return lexicon()["triggers"][name].search(text)
 
 
-def classify(text: str, mentioned: list[ActorMention], scenario_actions: set[str]) -> Found | None:
-    """The action a sentence reports, if any (rules in order of specificity)."""
+def classify(text: str, mentioned: list[ActorMention], scenario_actions: set[str], *,
+             allow_trend: bool = False) -> Found | None:
+    """The action a sentence reports, if any (rules in order of specificity).  A running total ("a string of
+    attacks") is no event unless it names one, or ``allow_trend`` (its "including one on Saturday" clause)."""
     if not lexicon()["any_trigger"].search(text):
         return None
     actors = {m.actor for m in mentioned if m.actor and not m.backer}
@@ -100,41 +105,53 @@ def classify(text: str, mentioned: list[ActorMention], scenario_actions: set[str
     tgt = {k: _has("target", k, t, actors) for k in ("us", "kh", "israel", "iran_leaders")}
     lh_named = "lh" in actors
     us_subject = _us_subject(t)
-    iraq_subject = bool(re.search(r"(?:Iraqi|[Hh]is|Kadhimi's|Sudani's|government) (?:security |counter-terrorism |federal |special )?(?:forces|police|troops|"
-                                  r"authorities|army|units)(?:\s+\w+){0,3}?\s+(?:arrested|detained|raided|seized|"
+    iraq_subject = bool(re.search(r"(?:(?:Iraqi|[Hh]is|Kadhimi's|Sudani's|government) (?:security |counter-terrorism |federal |special )?(?:forces|police|troops|"
+                                  r"authorities|army|units)|commandos|counter-terrorism (?:forces|service|units?))"
+                                  r"(?:\s+\w+){0,3}?\s+(?:arrested|detained|raided|seized|"
                                   r"rounded up|captured)|(?:arrested|detained) by Iraqi", t, re.IGNORECASE)
                         or (has["iraq"] and bool(re.search(r"\bordered (?:a|an|the) (?:[\w-]+ )?raid", t))))
     against_us = tgt["us"] or bool(_first("expel", t)) or bool(re.search(
         r"against (?:the )?(?:U\.?S\.?|American|foreign)|foreign (?:troops|forces)|(?:U\.?S\.?|American|coalition) "
-        r"(?:forces|troops) (?:to )?leave", t, re.IGNORECASE))
-    if lexicon()["trend"].search(t) and not re.search(r"including|most recently|the latest|among them", t):
+        r"(?:forces|troops) (?:to )?leave|(?:U\.?S\.?|American|foreign) (?:exit|withdrawal|departure)", t, re.IGNORECASE))
+    if not allow_trend and lexicon()["trend"].search(t) and not re.search(
+            r"including|most recently|the latest|among them", t):
         return None  # a running total, unless it goes on to name one event
     overreach = bool(lexicon()["iraq_leaders"].search(t))
+    acts = re.search(r"Israel(?:i)?(?:'s)?\s+(?:[\w-]+\s+){0,2}?(?:killed|struck|hit|bombed|attacked|assassinated|"
+                     r"targeted)\b", t)  # Israel acting before Hezbollah is named: "after Israel killed a Hezbollah
+    hezbollah = re.search(r"H[ie]zb", t)  # commander", not "Hezbollah fired ... after Israeli jets struck"
+    israel_subject = bool(acts and (hezbollah is None or acts.start() < hezbollah.start()))
     reinforce = bool(re.search(r"(?:sen[dt]|sending|dispatch\w*|deploy\w*|order\w*|airlift\w*|rush\w*)\s+(?:\w+\s+){0,4}?"
                                r"(?:additional|more|extra|another|(?:about |some )?\d[\d,]*\s+(?:more\s+)?(?:troops|soldiers|"
                                r"Marines|paratroopers|personnel)|hundreds of|thousands of)\b|"
                                r"reinforcements|additional (?:troops|forces|Marines|soldiers)|"
                                r"\d[\d,]* (?:more )?(?:troops|soldiers|Marines|paratroopers)(?:\s+[\w-]+){0,8}?\s+"
-                               r"(?:would |will |to )?deploy", t, re.IGNORECASE))
+                               r"(?:would |will |to )?(?:deploy|be(?:ing)? sent|(?:were|are) sent|head(?:ing)? to)", t,
+                               re.IGNORECASE))
     rules: list[tuple[str, str | None, bool]] = [
         ("embassy_storming", "storm", bool(re.search(r"embassy|compound|consulate", t, re.IGNORECASE))),
         ("militia_overreach", "attack", overreach and not tgt["us"] and not us_subject),
-        ("iraq_crackdown", "arrest", iraq_subject and (has["kh"] or tgt["kh"])),
+        ("iraq_crackdown", "arrest", iraq_subject and (has["kh"] or tgt["kh"] or has["pmf"])),
         ("sadr_protest", "protest", has["sadr"] and against_us),
         ("iraq_demand_withdrawal", "demand", has["iraq"] and bool(_first("expel", t))),
         ("us_decapitation", "kill", has["us"] and tgt["iran_leaders"] and bool(_first("strike", t) or us_subject)),
+        ("us_decapitation", "kill", not has["israel"] and bool(re.search(r"Soleimani|Suleimani|Muhandis", t))
+         and bool(_first("strike", t))),  # "the strike near Baghdad's airport killed Soleimani": the US's
         ("iran_strike_us", "missile", has["iran"] and tgt["us"] and not has["kh"]),
         ("israel_strike_iraq", "strike", has["israel"] and (has["kh"] or tgt["kh"]) and bool(
             re.search(r"Israel(?:i)?(?:\s+\w+){0,3}?\s+(?:air ?strikes?|strikes?|struck|bombed|warplanes|jets|drone)|"
-                      r"(?:blam\w*|accus\w*|attributed to|by|suspected) Israel\b", t))),
+                      r"(?:blam\w*|accus\w*|attributed to|by|suspected)(?: it)?(?: on)? Israel\b|"
+                      r"Israel (?:\w+ ){0,2}?(?:carried out|was behind|conducted)", t))),
         ("us_strike_militia", "strike", us_subject and (tgt["kh"] or has["kh"] or bool(re.search(
             r"(?:U\.?S\.?|American)(?:'s)?\s+(?:air ?|drone )?(?:strikes|raids|airstrikes|bombardment)", t)))),
         ("us_strike_militia", "strike", has["us"] and not has["israel"] and bool(re.search(  # no subject: "since
             r"(?:air ?strikes?|airstrikes|air[- ]raids?|raids|bombing) (?:on|against) (?:the )?(?:[\w'-]+ ){0,3}?"  # the
-            r"(?:Kata'?ib|Ketaeb|Hezbollah Brigades|KH\b|militia)", t))),  # Dec. 29 air raids on KH", the US named
+            r"(?:Kata'?ib|Ketaeb|Hezbollah Brigades|KH\b|militia)", t) or re.search(  # Dec. 29 air raids on KH"
+            r"(?:warplanes|jets|aircraft|bombers|gunships)\s+(?:hit|struck|bombed|attacked|targeted)\s+(?:[\w'-]+\s+){0,3}?"
+            r"(?:Kata'?ib|Ketaeb|Hezbollah Brigades|KH\b|militia)", t))),  # the US named in the sentence
 
         ("us_strike_militia", "attack", us_subject and (tgt["kh"] or has["kh"])),
-        ("lh_attack_israel", "attack", lh_named and tgt["israel"]),
+        ("lh_attack_israel", "attack", lh_named and tgt["israel"] and not israel_subject),
         ("militia_attack_israel", "attack", (has["kh"] or bool(re.search(r"\bIraq\b", t))) and tgt["israel"]
          and not lh_named and not has["lh"] and not re.search(r"Israel(?:i)?\s+(?:air ?strikes?|jets|warplanes)", t)),
         ("militia_attack_us", "attack", tgt["us"] and not us_subject and not (has["iran"] and not has["kh"]
@@ -152,14 +169,20 @@ def classify(text: str, mentioned: list[ActorMention], scenario_actions: set[str
             m = _first("strike", t)
         if m is None:
             continue
-        return Found(action, m.group(0), m.start(), modal_cue(t, m.end()))
+        modal = modal_cue(t, m.end())
+        if action in ("us_drawdown", "us_reinforce") and modal in ("would", "will") and re.search(
+                r"\b(?:said|announced|confirmed)\b", t[:m.start()]):
+            modal = ""  # "the Pentagon said it would shrink the force": a decision announced, coded that day
+        return Found(action, m.group(0), m.start(), modal)
     return None
 
 
 _BOUNDARY = re.compile(
     r"(?:,\s*|\s+)(?=(?P<lead>(?:(?:a|one|two|three|four|five|six|several|a few|\d+) (?:days?|weeks?|hours?|months?) )?"
-    r"(?:after|following|since|when|in (?:retaliation|reprisal|response) (?:for|to)|answer(?:ed|ing)|avenging))\b)"
-    r"|,\s*(?=(?P<which>which|who|including)\b)|;\s*", re.IGNORECASE)
+    r"(?:after|following|followed|since|when|in (?:retaliation|reprisal|response) (?:for|to)))\b)"
+    r"|,\s*(?=(?P<which>which|who|including|answer(?:ed|ing)|avenging)\b)|;\s*"
+    r"|,?\s+and\s+(?=(?-i:[A-Z])[\w'.-]+(?:\s+(?-i:[A-Z])[\w'.-]+)*(?:'s)?\s+(?:[\w-]+\s+){0,2}?[a-z]+ed\b)",
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -179,11 +202,19 @@ def clauses(text: str) -> list[Clause]:
             continue
         if m.start() > pos:
             out.append(Clause(pos, m.start(), lead))
-        lead = (m.group("lead") or m.group("which") or ";").lower()
+        lead = (m.group("lead") or m.group("which") or ("and" if "and" in m.group(0) else ";")).lower()
         pos = m.end()
         skip = pos + len(m.group("lead") or "")
     out.append(Clause(pos, len(text), lead))
     return out
+
+
+def _tells_how(parts: list[Clause], c: Clause, home: Clause) -> bool:
+    """"Soleimani was killed when a US drone fired missiles at his convoy": a when-clause right after the main
+    event's clause tells how it happened.  Not after "since Dec. 29, when ..." nor "began on Dec. 27, when ..."
+    (an earlier event at that date)."""
+    i = parts.index(c)
+    return c.lead.endswith("when") and i > 0 and parts[i - 1] is home and parts[i - 1].lead != "since"
 
 
 def find_events(text: str, mentioned: list[ActorMention], scenario_actions: set[str]) -> list[tuple[Found, str]]:
@@ -194,19 +225,26 @@ def find_events(text: str, mentioned: list[ActorMention], scenario_actions: set[
     if len(parts) == 1:
         return [(whole, text)] if whole else []
     found: list[tuple[Clause, Found]] = []
-    for c in parts:
+    for i, c in enumerate(parts):
         f = classify(text[c.start:c.end], [m for m in mentioned if c.start <= m.start < c.end], scenario_actions)
+        if f is None and c.lead == "including" and i:  # "a string of drone attacks on US sites, including one on
+            prev = parts[i - 1]  # Saturday near Erbil": the running total names its kind, this clause the event
+            g = classify(text[prev.start:c.end], [m for m in mentioned if prev.start <= m.start < c.end],
+                         scenario_actions, allow_trend=True)
+            f = g and Found(g.action, g.trigger, g.trigger_start - (c.start - prev.start), "")
         if f is not None:  # a subordinate clause states its own facts: only its own cues make it hypothetical
             at = c.start + f.trigger_start
-            found.append((c, Found(f.action, f.trigger, at, f.modal if c.lead else modal_cue(text, at + len(f.trigger)))))
+            found.append((c, Found(f.action, f.trigger, at, f.modal if c.lead else modal_cue(text, at + len(f.trigger)),
+                                   c.lead, c.start, c.end)))
     if whole is not None:
         home = next((c for c in parts if c.start <= whole.trigger_start < c.end), parts[0])
         own = next((f for c, f in found if c is home), None)
         if own is None or own.action == whole.action:
             modal = modal_cue(text[home.start:], whole.trigger_start - home.start + len(whole.trigger)) if home.lead \
                 else whole.modal
-            found = [(home, Found(whole.action, whole.trigger, whole.trigger_start, modal))] + [
-                (c, f) for c, f in found if c is not home and not c.lead.endswith("when")]
+            found = [(home, Found(whole.action, whole.trigger, whole.trigger_start, modal, home.lead, home.start,
+                                  home.end))] + [
+                (c, f) for c, f in found if c is not home and not _tells_how(parts, c, home)]
             # "X was killed when a US drone fired missiles at his convoy": a when-clause tells how, not a second event
     events = found  # the same action twice ("the first deadly attack since rockets killed two Americans last
     # March") is two events only if the second clause gives its own date: the pipeline decides
@@ -223,7 +261,7 @@ def find_events(text: str, mentioned: list[ActorMention], scenario_actions: set[
 
 
 _US = r"(?<![\w-])(?:U\.?S\.?|American|Pentagon|CENTCOM|Washington|coalition|Biden|Trump)"
-_US_ACTS = re.compile(_US + r"(?:'s)?(?P<between>(?:[\s,]+[\w-]+){0,6}?)[\s-]+(?:air[ -]?strikes?|strikes?|struck|bomb|"
+_US_ACTS = re.compile(_US + r"(?:'s)?(?P<between>(?:[\s,.]+[\w-]+){0,6}?)[\s-]+(?:air[ -]?strikes?|strikes?|struck|bomb|"
                       r"bombed|launched|carried out|hit|attack|attacks|raids?|air-raids?|operation|warplanes|jets|"
                       r"aircraft|drone strikes?|bombardment)\b", re.IGNORECASE)
 _US_WEAPON = re.compile(r"(?<![\w-])(?:(?:U\.?S\.?|American)\s+(?:[\w-]+\s+)?(?:drones?|missiles?|gunships?)|"
@@ -240,7 +278,8 @@ def _us_subject(text: str) -> bool:
 
 
 _CEASED = re.compile(r"(?:[\w'-]+\s+){0,5}?(?:largely |mostly |all but |effectively )?(?:stopped|ceased|halted|paused|"
-                     r"subsided|dried up|came to a halt)\b", re.IGNORECASE)
+                     r"subsided|dried up|came to a halt|(?:would|will|could|may|might) (?:continue|resume|go on))\b",
+                     re.IGNORECASE)
 
 
 def modal_cue(text: str, trigger_end: int) -> str:

@@ -28,6 +28,16 @@ _DAYISH = re.compile(r"\d|yesterday|overnight|last night|today|monday|tuesday|we
                      r"sunday|days? (?:ago|earlier|before)", re.IGNORECASE)  # sentences that can set the day
 _CAUSE = re.compile(r"(?:in retaliation for|in response to|answered|avenge\w*|retaliat\w+ for)\s+(?:the\s+)?"
                     r"(?:[\w.,'-]+\s+){0,4}?(?:rocket|drone|missile|mortar)\s+attacks?")
+_GAP = re.compile(r"(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|a few|several|\d+) "
+                  r"(?P<u>hours?|days?|weeks?) (?:after|following)$", re.IGNORECASE)
+_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+            "nine": 9, "ten": 10, "a few": 3, "several": 3}
+
+
+def _number(word: str) -> int:
+    return int(word) if word.isdigit() else _NUMBERS[word.lower()]
+
+
 _PASSIVE = re.compile(r"\b(?:was|were) (?:also |later )?(?:struck|bombed|hit|targeted)\b")  # after a strike
 _STRIKES = ("us_strike_militia", "israel_strike_iraq", "us_decapitation", "us_strike_iran")
 _REFERS_TO = {"raid": _STRIKES, "strike": _STRIKES, "airstrike": _STRIKES, "airraid": _STRIKES, "bombing": _STRIKES,
@@ -129,9 +139,10 @@ class Pipeline:
                 art.statements.append(Statement(found.action, found.modal, s.text, s.start, s.end))
                 continue
             cause = _CAUSE.search(view) if found.action in _STRIKES and "militia_attack_us" in self.actions else None
+            when = self._clause_date(found, s.text, view, published, anchor, mine or art.mentions)
             mention = self._mention(found.action, found.trigger, s.text, s.start, s.end, published, last_date, anchor,
                                     follow_up=follow_up, near=found.trigger_start,
-                                    view=view[:cause.start()] if cause else view)
+                                    view=view[:cause.start()] if cause else view, when=when)
             if mention is not None and any(m.action == mention.action for m in mine) and (
                     not mention.date_phrase or any(m.date == mention.date for m in mine if m.action == mention.action)):
                 mention = None  # the same action again in this sentence, not dated apart: the same event
@@ -144,6 +155,33 @@ class Pipeline:
                                       last_date, anchor, near=cause.end(), view=view)
                 if extra is not None and (mention is None or extra.date != mention.date):
                     art.mentions.append(extra)
+
+    @staticmethod
+    def _clause_date(found: Found, sentence: str, view: str, published: dt.date, anchor: EventDate | None,
+                     earlier: list[Mention]) -> EventDate | None:
+        """The date a subordinate clause gives its own event, or None to read the view as for a main clause.
+        "...since Dec. 29, when ...; two days later, crowds stormed": counted from the day named before the clause;
+        "The spiral began on Dec. 27, when a rocket attack killed...": that day; "the barrage came five days after
+        a US drone strike killed Soleimani": five days before the event the sentence (or else the article) last
+        reported."""
+        if not found.clause_start:
+            return None
+        before = find_date(sentence[:found.clause_start], published, anchor)
+        day_before = before if before is not None and before.precision == 1 and before.date <= published else None
+        gap = _GAP.match(found.lead)
+        start = found.clause_start + (len(found.lead) if gap else 0)
+        end = found.clause_end or len(sentence)
+        own = " " * start + view[start:end] + " " * (len(view) - end)
+        when = find_date(own, published, day_before or anchor, near=found.trigger_start)
+        if when is not None:
+            return when if day_before is not None or gap else None
+        if gap and earlier:
+            n = _number(gap.group("n"))
+            days = 0 if gap.group("u").startswith("hour") else n * (7 if gap.group("u").startswith("week") else 1)
+            return EventDate(earlier[-1].date - dt.timedelta(days=days), earlier[-1].time_precision, found.lead)
+        if found.lead == "when" and before is not None and before.date <= published:
+            return before  # "<a date>, when <an event>"
+        return None
 
     @staticmethod
     def _follow_up(sentence: str, earlier: list[Mention]) -> Found | None:
@@ -166,13 +204,13 @@ class Pipeline:
 
     def _mention(self, action: str, trigger: str, sentence: str, start: int, end: int, published: dt.date,
                  last_date: dict[str, tuple[dt.date, int, str]], anchor: EventDate | None, *, follow_up: bool = False,
-                 near: int | None = None, view: str | None = None) -> Mention | None:
+                 near: int | None = None, view: str | None = None, when: EventDate | None = None) -> Mention | None:
         """The mention a sentence makes, or None for a generic one (no date, place, figure, and no
         earlier mention of the same action in the article to follow up on).  Its date, figures and place
         are read from ``view``: the sentence with the clauses of its other events blanked out."""
         spec = self.scenario.actions[action]
         view = sentence if view is None else view
-        when = find_date(view, published, anchor, near=near)
+        when = when or find_date(view, published, anchor, near=near)
         counts = find_counts(view)
         place = None if follow_up else find_place(view)  # a follow-up names the event, its places are context
         if follow_up and action in last_date:  # "the raids" are the raids already reported, whatever else is dated
