@@ -105,7 +105,7 @@ def scenario_forecast(args: argparse.Namespace) -> None:
     whole = time.perf_counter() - t0
     loaded = calibrated_scenario(redline.load_scenario("iraq-2020"), f.calibration)
     t0 = time.perf_counter()
-    simulate_from(loaded, f.calibration.series, origin, args.days, args.paths, args.seed, f.calibration.samples)
+    simulate_from(loaded, f.calibration.series, origin, args.days, args.paths, args.seed, f.calibration)
     alone = time.perf_counter() - t0
     print(f"\nredline forecast, iraq-2020 ({len(loaded.scenario.actions)} actions) from {origin} after {times.size:,} "
           f"recorded events: {args.paths:,} continuations of {args.days} days in {whole:.2f} s with calibration, "

@@ -217,7 +217,7 @@ def test_backtest_scores_the_model_and_every_baseline(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     data = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))
     assert set(data["model"]) == {"crps", "interval_score", "coverage90", "brier"}
-    assert set(data["baselines"]) == {"no_change", "poisson_recent", "historical_mean", "hawkes"}
+    assert set(data["baselines"]) == {"no_change", "poisson_recent", "historical_mean", "hawkes", "scenario_prior"}
     assert len(data["origins"]) >= 8 and 0 <= data["model"]["coverage90"] <= 1
     # the toy is a Hawkes process: its calibrated forecast must beat a point forecast of last week's count
     assert data["model"]["crps"] < data["baselines"]["no_change"]["crps"]

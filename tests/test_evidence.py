@@ -478,3 +478,22 @@ def test_gold_annotations_quote_their_articles(name: str) -> None:
             assert str(st).replace("’", "'") in text, (key, str(st)[:60])
         for am in g.get("actors") or []:
             assert str(am["text"]).replace("’", "'") in text, (key, am["text"])
+
+
+def test_acled_rows_map_to_actions_by_both_actors(tmp_path: Path) -> None:
+    """A KH drone attack on US forces is the attack on US forces, not the drone attack on Iraqi leaders that
+    shares its sub-event type; and two rows on one day in one place stay two events."""
+    from redline.evidence.acled import import_acled
+
+    rows = [("R1", "Kataib Hezbollah", "Military Forces of the United States (2021-2025)"),
+            ("R2", "Kataib Hezbollah", "Military Forces of the United States (2021-2025)"),
+            ("R3", "Kataib Hezbollah", "Government of Iraq")]
+    frame = pd.DataFrame([{"event_id_cnty": i, "event_date": "2021-07-07", "event_type": "Explosions/Remote violence",
+                           "sub_event_type": "Air/drone strike", "actor1": a1, "actor2": a2, "country": "Iraq",
+                           "admin1": "Anbar", "location": "Ain al-Asad"} for i, a1, a2 in rows])
+    frame.to_csv(tmp_path / "a.csv", index=False)
+    with Store(tmp_path / "a.duckdb") as store:
+        report = import_acled(tmp_path / "a.csv", store, redline.load_scenario("iraq-2024").scenario)
+        events = store.events()
+    assert report.added == 3 and not report.skipped
+    assert sorted(events.action) == ["militia_attack_us", "militia_attack_us", "militia_overreach"]

@@ -16,6 +16,7 @@ from redline.cli import (
     _check_writable,
     _outputs,
     _progress,
+    _split,
     _sweep_progress,
     app,
     friendly,
@@ -30,6 +31,9 @@ EventsOpt = Annotated[Path, typer.Option("--events", help="Recorded events: a re
 PlaceOpt = Annotated[str | None, typer.Option(help="Only events at this location, province or country.")]
 JsonOpt = Annotated[Path | None, typer.Option("--json", help="Write the result as JSON to this file.")]
 ReportOpt = Annotated[Path | None, typer.Option(help="Write a self-contained HTML page.")]
+StreamsOpt = Annotated[list[str] | None, typer.Option("--streams", help="Fit only these actions (comma-separated or "
+                                                                       "repeated); calibrate: entries that read other "
+                                                                       "actions are left out and listed.")]
 
 
 def _date(option: str, value: str | None) -> dt.date | None:
@@ -63,6 +67,7 @@ def calibrate(
     out_path: Annotated[Path, typer.Option("--out", help="Write the calibrated scenario (YAML) here.")] = Path(
         "calibrated.yaml"),
     place: PlaceOpt = None,
+    streams: StreamsOpt = None,
     seed: SeedOpt = None,
     json_path: JsonOpt = None,
 ) -> None:
@@ -78,7 +83,8 @@ def calibrate(
     _check_writable("--out", out_path)
     _check_writable("--json", json_path)
     s = resolve_seed(seed)
-    cal = run(scenario, events, start=_date("--from", date_from), end=_date("--to", date_to), seed=s, place=place)
+    cal = run(scenario, events, start=_date("--from", date_from), end=_date("--to", date_to), seed=s, place=place,
+              streams=_split(streams))
     n = cal.series.n_events()
     out.print(f"[bold]{cal.scenario.id}[/]: {', '.join(f'{v} {k}' for k, v in n.items())} events from "
               f"{events.name}, {cal.series.start} to {cal.series.end} ({cal.series.days} days); seed {s}")
@@ -95,6 +101,8 @@ def calibrate(
         tab.add_row(r.parameter, r.prior, f"{r.estimate:.4g}", f"{r.low:.4g} – {r.high:.4g}",
                     ", ".join(f"{k}={v}" for k, v in d.items()))
     out.print(tab)
+    for note in cal.skipped:
+        out.print(f"[yellow]left out:[/] {note}")
     cal.write(out_path)
     out.print(f"calibrated scenario: {out_path} (check it with: redline validate {out_path})")
     _outputs(cal, json_path, None)
@@ -112,6 +120,7 @@ def forecast(
     history_from: Annotated[str | None, typer.Option("--history-from", help="First day of the history to fit "
                                                                            "(default: the first event).")] = None,
     place: PlaceOpt = None,
+    streams: StreamsOpt = None,
     seed: SeedOpt = None,
     json_path: JsonOpt = None,
     report: ReportOpt = None,
@@ -132,7 +141,7 @@ def forecast(
         _check_writable(option, path)
     s = resolve_seed(seed)
     f = run(scenario, events, origin=origin, horizon=horizon, runs=runs, seed=s,
-            history_from=_date("--history-from", history_from), place=place)
+            history_from=_date("--history-from", history_from), place=place, streams=_split(streams))
     out.print(f"[bold]{f.scenario_id}[/] from {f.origin}: {f.runs:,} runs x {f.horizon} days, seed {s}")
     tab = Table(title="Events per week (predictive)", title_justify="left")
     for col in ("stream", "week starting", "mean", "90% interval", "P(any)", "observed"):
@@ -164,6 +173,7 @@ def backtest(
                                                                            "(default: the first event).")] = None,
     until: Annotated[str | None, typer.Option(help="Last day of the record to score (default: the last event).")] = None,
     place: PlaceOpt = None,
+    streams: StreamsOpt = None,
     seed: SeedOpt = None,
     json_path: JsonOpt = None,
     report: ReportOpt = None,
@@ -187,7 +197,7 @@ def backtest(
     with _progress() as bar:
         b = run(scenario, events, train_until=start, step=step, horizon=horizon, runs=runs, seed=s,
                 history_from=_date("--history-from", history_from), until=_date("--until", until), place=place,
-                progress=_sweep_progress(bar, "forecast origins"))
+                streams=_split(streams), progress=_sweep_progress(bar, "forecast origins"))
     n = b.scores.origin.nunique()
     out.print(f"[bold]{b.scenario_id}[/]: {n} origins every {b.step} days after {b.train_until}, {b.horizon}-day "
               f"forecasts of {', '.join(b.streams)}, {b.runs:,} runs each, seed {s}")

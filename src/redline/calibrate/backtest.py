@@ -13,14 +13,16 @@ Baselines, each a predictive distribution scored the same way:
 - ``no_change``: next week as the last complete week before the origin (a point forecast);
 - ``poisson_recent``: Poisson at the rate of the last 28 days before the origin;
 - ``historical_mean``: Poisson at the mean weekly rate of the whole record before the origin;
-- ``hawkes``: the fitted Hawkes process alone, run on from its own excitation state (no scenario).
+- ``hawkes``: the fitted Hawkes process alone, run on from its own excitation state (no scenario);
+- ``scenario_prior``: the scenario as written (its priors, not calibrated), from the same excitation state:
+  what calibration adds.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +37,7 @@ from redline.calibrate.series import EventSeries, event_series, load_events
 from redline.errors import RedlineError
 from redline.scenario.load import LoadedScenario, load_scenario
 
-BASELINES = ("no_change", "poisson_recent", "historical_mean", "hawkes")
+BASELINES = ("no_change", "poisson_recent", "historical_mean", "hawkes", "scenario_prior")
 LEVEL = 0.9
 
 
@@ -44,11 +46,12 @@ def score(obs: np.ndarray, samples: np.ndarray) -> dict[str, np.ndarray]:
     import scoringrules as sr
 
     lo, hi = np.quantile(samples, [(1 - LEVEL) / 2, (1 + LEVEL) / 2], axis=-1)
-    return {"crps": np.asarray(sr.crps_ensemble(obs, samples, estimator="pwm", backend="numpy")),
-            "interval_score": np.asarray(sr.interval_score(obs, lo, hi, 1 - LEVEL, backend="numpy")),
-            "covered": ((obs >= lo) & (obs <= hi)).astype(float),
-            "brier": np.asarray(sr.brier_score((obs >= 0.5).astype(float), (samples >= 1).mean(axis=-1),
-                                               backend="numpy"))}
+    out = {"crps": sr.crps_ensemble(obs, samples, estimator="pwm", backend="numpy"),
+           "interval_score": sr.interval_score(obs, lo, hi, 1 - LEVEL, backend="numpy"),
+           "covered": ((obs >= lo) & (obs <= hi)).astype(float),
+           "brier": sr.brier_score((obs >= 0.5).astype(float), (samples >= 1).mean(axis=-1), backend="numpy")}
+    return {k: np.reshape(np.asarray(v, dtype=float), np.shape(obs)) for k, v in out.items()}  # (scoringrules
+    # squeezes axes of length 1)
 
 
 @dataclass
@@ -74,21 +77,24 @@ class Backtest:
                                                                     "brier"]].mean().reset_index()
 
     def verdict(self) -> str:
-        """One sentence: did the model beat every baseline on CRPS, and by how much."""
+        """One sentence: did the model beat every baseline on CRPS, and by how much (relative to each)."""
         s = self.summary()
         if "model" not in s.index or len(s) < 2:
             return "no origin could be scored"
         m = s.loc["model", "crps"]
-        base = s.drop(index="model")
-        best = base.crps.idxmin()
-        beaten = [b for b in base.index if m < base.loc[b, "crps"]]
-        rel = 100 * (base.loc[best, "crps"] - m) / base.loc[best, "crps"]
-        if len(beaten) == len(base):
-            return (f"The calibrated scenario beat every baseline on CRPS: {m:.3f} against {base.loc[best, 'crps']:.3f} "
-                    f"for the best baseline ({best}), {rel:.0f}% lower.")
-        lost = ", ".join(f"{b} {base.loc[b, 'crps']:.3f}" for b in base.index if b not in beaten)
-        return (f"The calibrated scenario did not beat every baseline on CRPS: {m:.3f} against {lost} "
-                f"({-rel:.0f}% worse than the best, {best}); it beat {', '.join(beaten) or 'none'}.")
+        base = s.drop(index="model").crps
+
+        def rel(b: str) -> str:
+            return f"{b} {base[b]:.3f} ({100 * (m - base[b]) / base[b]:+.1f}%)"
+
+        beaten = [b for b in base.index if m < base[b]]
+        lost = [b for b in base.index if m >= base[b]]
+        if not lost:
+            return (f"The calibrated scenario beat every baseline on mean CRPS ({m:.3f}; lower is better): "
+                    f"{', '.join(rel(b) for b in beaten)}.")
+        return (f"The calibrated scenario (mean CRPS {m:.3f}; lower is better) did not beat every baseline: it lost "
+                f"to {', '.join(rel(b) for b in lost)} and beat {', '.join(rel(b) for b in beaten) or 'none'} "
+                "(in brackets: the model's CRPS relative to each).")
 
     def to_dict(self) -> dict[str, Any]:
         s = self.summary()
@@ -143,7 +149,7 @@ def _baselines(past: EventSeries, origin: dt.date, weeks: int, runs: int, fit_pa
 
 def backtest(scenario: str | Path | LoadedScenario, events: str | Path | pd.DataFrame, *, train_until: dt.date,
              step: int = 7, horizon: int = 28, runs: int = 2000, seed: int = 0, history_from: dt.date | None = None,
-             until: dt.date | None = None, place: str | None = None,
+             until: dt.date | None = None, place: str | None = None, streams: Sequence[str] | None = None,
              progress: Callable[[int, int], None] | None = None) -> Backtest:
     """Rolling origins every ``step`` days from the day after ``train_until`` while ``horizon`` days of record
     remain (to ``until``, default the last recorded event); at each, recalibrate and forecast, then score."""
@@ -152,10 +158,10 @@ def backtest(scenario: str | Path | LoadedScenario, events: str | Path | pd.Data
                            f"horizon {horizon}, runs {runs}")
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     sc = loaded.scenario
-    streams = streams_of(sc)
+    fitted = streams_of(sc, streams)
     table = events if isinstance(events, pd.DataFrame) else load_events(events, sc)
     source = "an events table" if isinstance(events, pd.DataFrame) else Path(events).name
-    full = event_series(table, sc, streams, start=history_from, end=until, place=place, source=source)
+    full = event_series(table, sc, fitted, start=history_from, end=until, place=place, source=source)
     weeks = horizon // 7
     first = train_until + dt.timedelta(days=1)
     origins = []
@@ -177,13 +183,13 @@ def backtest(scenario: str | Path | LoadedScenario, events: str | Path | pd.Data
         past = past.until(origin - dt.timedelta(days=1))
         try:
             cal = calibrate(loaded, table, start=full.start, end=origin - dt.timedelta(days=1), seed=seed + k,
-                            place=place)
+                            place=place, streams=fitted)
         except (HawkesError, RedlineError) as exc:
             failed.append({"origin": origin.isoformat(), "reason": str(exc).splitlines()[0]})
             continue
-        weekly, _ = simulate_from(calibrated_scenario(loaded, cal), full, origin, 7 * weeks, runs, seed + k,
-                                  cal.samples)
-        models = {"model": weekly.transpose(2, 1, 0)}  # (streams, weeks, runs)
+        weekly, _ = simulate_from(calibrated_scenario(loaded, cal), full, origin, 7 * weeks, runs, seed + k, cal)
+        prior, _ = simulate_from(loaded, full, origin, 7 * weeks, runs, seed + k)  # the scenario as written
+        models = {"model": weekly.transpose(2, 1, 0), "scenario_prior": prior.transpose(2, 1, 0)}  # (streams, weeks, runs)
         models.update(_baselines(past, origin, weeks, runs, cal.fit.params, rng))
         obs = EventSeries(full.streams, full.events, origin, origin + dt.timedelta(days=7 * weeks - 1),
                           source).counts(7).to_numpy().T  # (streams, weeks)

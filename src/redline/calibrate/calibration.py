@@ -15,7 +15,8 @@ uncertainty is carried into the calibrated parameters by drawing Hawkes paramete
 asymptotic normal distribution (on the log scale, so they stay positive; draws past stationarity are
 dropped) and evaluating each expression on every draw.  The written scenario keeps each parameter's
 marginal, a lognormal (or normal) distribution citing the event data; forecasts and backtests use the
-joint draws, so the correlations of the fit (a faster decay with a larger excitation) are kept there.  The calibrated scenario ``extends`` the original and replaces only those parameters.
+joint draws (:meth:`Calibration.values`), so the correlations of the fit (a faster decay with a larger
+excitation) are kept there, and each run's expression reads that run's own draws of the other parameters.  The calibrated scenario ``extends`` the original and replaces only those parameters.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ import io
 import math
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,23 +45,48 @@ from redline.scenario.model import Scenario
 _FITTED = re.compile(r"^(excitation|decay|half_life)_(\w+)$")
 
 
-def streams_of(scenario: Scenario) -> list[str]:
-    """The actions a calibration fits: those with ``calibrate:`` entries and those their expressions read,
-    in the scenario's order."""
+def _reads(text: str | float, scenario: Scenario) -> set[str]:
+    """The actions whose fitted quantities an expression reads."""
+    return {m.group(2) for name in parse(text).names if (m := _FITTED.match(name)) and m.group(2) in scenario.actions}
+
+
+def streams_of(scenario: Scenario, only: Sequence[str] | None = None) -> list[str]:
+    """The actions a calibration fits, in the scenario's order: those with ``calibrate:`` entries and those
+    their expressions read; or ``only`` these (entries that read other actions are then left out)."""
+    if only:
+        unknown = [a for a in only if a not in scenario.actions]
+        if unknown:
+            raise RedlineError(f"unknown action(s) {', '.join(map(repr, unknown))} in --streams\n"
+                               f"  expected some of: {', '.join(scenario.actions)}")
+        if not entries(scenario, only)[0]:
+            raise RedlineError(f"no calibrate: entry of scenario {scenario.id!r} can be fitted from "
+                               f"{', '.join(only)} alone\n  expected: streams that include an action with a "
+                               "'calibrate:' block and every action its expressions read")
+        return [a for a in scenario.actions if a in set(only)]
     used: set[str] = set()
     for aid, act in scenario.actions.items():
-        if act.calibrate:
-            used.add(aid)
-            for text in act.calibrate.values():
-                for name in parse(text).names:
-                    m = _FITTED.match(name)
-                    if m and m.group(2) in scenario.actions:
-                        used.add(m.group(2))
+        for text in act.calibrate.values():
+            used |= {aid} | _reads(text, scenario)
     if not used:
         raise RedlineError(f"scenario {scenario.id!r} has nothing to calibrate\n"
                            "  expected: at least one action with a 'calibrate:' block naming the parameters a fit "
                            "to recorded events informs (docs/scenario-format.md)")
     return [a for a in scenario.actions if a in used]
+
+
+def entries(scenario: Scenario, streams: Sequence[str]) -> tuple[list[tuple[str, str, str | float]], list[str]]:
+    """(action, parameter, expression) of the calibrate: entries a fit of ``streams`` informs, and a note for
+    each entry left out because it reads an action outside them."""
+    keep, skipped = [], []
+    for aid, act in scenario.actions.items():
+        for par, text in act.calibrate.items():
+            missing = ({aid} | _reads(text, scenario)) - set(streams)
+            if missing:
+                if aid in streams:
+                    skipped.append(f"{par} (actions.{aid}.calibrate) needs the stream(s) {', '.join(sorted(missing))}")
+            else:
+                keep.append((aid, par, text))
+    return keep, skipped
 
 
 def _draws(f: HawkesFit, n: int, rng: np.random.Generator) -> list[HawkesParams]:
@@ -113,6 +140,25 @@ class Calibration:
     level: float
     seed: int
     samples: dict[str, np.ndarray]  # parameter -> joint draws (the same Hawkes draw at each index)
+    skipped: list[str] = field(default_factory=list)  # calibrate: entries left out (they read other streams)
+    draws: list[HawkesParams] = field(default_factory=list, repr=False)  # the Hawkes draws behind ``samples``
+    entries: list[tuple[str, str, str | float]] = field(default_factory=list)  # (action, parameter, expression)
+
+    def values(self, params: dict[str, np.ndarray], runs: int) -> dict[str, np.ndarray]:
+        """Each calibrated parameter for each of ``runs`` runs, from Hawkes draw ``run % draws`` and the run's own
+        values of the other parameters (``params``: name -> (runs,)): the data pin down what the expression
+        computes (e.g. the attack rate net of the leash), whatever the run's draw of the leash."""
+        streams = list(self.series.streams)
+        idx = np.arange(runs) % len(self.draws)
+        picked = [self.draws[i] for i in idx]
+        base = {**{k: v.initial for k, v in self.scenario.state.items()}, **params}
+        out = {}
+        with np.errstate(all="ignore"):
+            for aid, par, text in self.entries:
+                env = {**base, **_fitted_env(picked, streams, aid)}
+                vals = np.broadcast_to(np.asarray(compile_numpy(parse(text).tree)(env), dtype=float), (runs,))
+                out[par] = np.where(np.isfinite(vals), vals, self.samples[par][idx])
+        return out
 
     def fit_table(self) -> pd.DataFrame:
         return self.fit.table(list(self.series.streams), level=self.level)
@@ -173,7 +219,7 @@ class Calibration:
                 "goodness_of_fit": [{k: _num(v) if k != "stream" else v for k, v in r.items()}
                                     for r in self.goodness.to_dict("records")],
                 "parameters": [{**{k: (_num(v) if isinstance(v, float) else v) for k, v in r.items()}}
-                               for r in self.table.to_dict("records")]}
+                               for r in self.table.to_dict("records")], "skipped": self.skipped}
 
     def write(self, path: str | Path) -> Path:
         out = Path(path)
@@ -187,20 +233,22 @@ class Calibration:
 def calibrate(scenario: str | Path | LoadedScenario, events: str | Path | pd.DataFrame, *,
               start: dt.date | None = None, end: dt.date | None = None, draws: int = 4000, seed: int = 0,
               level: float = 0.9, min_events: int = 10, place: str | None = None,
-              min_half_life: float = 1.0) -> Calibration:
+              min_half_life: float = 1.0, streams: Sequence[str] | None = None) -> Calibration:
     """Fit a multivariate Hawkes process to the recorded events of the scenario's calibrated actions and
     map the fit onto the parameters they declare.  ``events``: a store (.duckdb), an ACLED export (.csv) or
-    an events table.  Excitations are held to a half-life of at least ``min_half_life`` days: event dates
+    an events table; ``streams``: fit only these actions (default: every action calibrate: entries read).
+    Excitations are held to a half-life of at least ``min_half_life`` days: event dates
     are known to the day and the scenario steps a day at a time, so a shorter one is an artefact."""
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     sc = loaded.scenario
     origin = loaded.origin.removeprefix("builtin:")
-    streams = streams_of(sc)
+    fitted = streams_of(sc, streams)
+    todo, skipped = entries(sc, fitted)
     table = events if isinstance(events, pd.DataFrame) else load_events(events, sc)
     source = "an events table" if isinstance(events, pd.DataFrame) else Path(events).name
-    series = event_series(table, sc, streams, start=start, end=end, place=place, source=source)
+    series = event_series(table, sc, fitted, start=start, end=end, place=place, source=source)
     times, marks = series.times(seed)
-    result = fit(times, marks, float(series.days), len(streams), min_events=min_events, rng=seed,
+    result = fit(times, marks, float(series.days), len(fitted), min_events=min_events, rng=seed,
                  max_decay=math.log(2) / min_half_life)
     rng = np.random.default_rng(seed)
     sampled = _draws(result, draws, rng)
@@ -210,29 +258,29 @@ def calibrate(scenario: str | Path | LoadedScenario, events: str | Path | pd.Dat
     rows = []
     samples: dict[str, np.ndarray] = {}
     q = (1 - level) / 2
-    for aid in streams:
-        for par, text in sc.actions[aid].calibrate.items():
-            fn = compile_numpy(parse(text).tree)
-            point = float(np.asarray(fn({**centrals, **_fitted_env([result.params], streams, aid)})).ravel()[0])
-            with np.errstate(all="ignore"):
-                vals = np.asarray(fn({**centrals, **_fitted_env(sampled, streams, aid)}), dtype=float)
-            vals = np.array(np.broadcast_to(vals, (len(sampled),)))
-            if not math.isfinite(point) or not np.isfinite(vals).all():
-                raise RedlineError(f"calibrating {par!r} from actions.{aid}.calibrate gives no finite value "
-                                   f"(estimate {point})\n  expected: an expression defined at the fitted values: "
-                                   f"{text}")
-            samples[par] = vals
-            lo, hi = (float(v) for v in np.quantile(vals, [q, 1 - q]))
-            par_dist = _distribution(point, vals)
-            old = sc.parameters[par]
-            rows.append({"action": aid, "parameter": par, "expression": str(text),
-                         "prior": describe(old.value if old.value is not None else old.dist),  # type: ignore[arg-type]
-                         "estimate": point, "low": lo, "high": hi, "dist": par_dist})
+    for aid, par, text in todo:
+        fn = compile_numpy(parse(text).tree)
+        point = float(np.asarray(fn({**centrals, **_fitted_env([result.params], fitted, aid)})).ravel()[0])
+        with np.errstate(all="ignore"):
+            vals = np.asarray(fn({**centrals, **_fitted_env(sampled, fitted, aid)}), dtype=float)
+        vals = np.array(np.broadcast_to(vals, (len(sampled),)))
+        if not math.isfinite(point) or not np.isfinite(vals).all():
+            raise RedlineError(f"calibrating {par!r} from actions.{aid}.calibrate gives no finite value "
+                               f"(estimate {point})\n  expected: an expression defined at the fitted values: "
+                               f"{text}")
+        samples[par] = vals
+        lo, hi = (float(v) for v in np.quantile(vals, [q, 1 - q]))
+        par_dist = _distribution(point, vals)
+        old = sc.parameters[par]
+        rows.append({"action": aid, "parameter": par, "expression": str(text),
+                     "prior": describe(old.value if old.value is not None else old.dist),  # type: ignore[arg-type]
+                     "estimate": point, "low": lo, "high": hi, "dist": par_dist})
     gof = time_rescaling(result.params, times, marks, float(series.days))
     n = series.n_events()
-    goodness = pd.DataFrame({"stream": streams, "events": [n[s] for s in streams],
+    goodness = pd.DataFrame({"stream": fitted, "events": [n[s] for s in fitted],
                              "ks_statistic": gof["statistic"], "ks_pvalue": gof["pvalue"]})
-    return Calibration(sc, origin, series, result, pd.DataFrame(rows), goodness, level, seed, samples)
+    return Calibration(sc, origin, series, result, pd.DataFrame(rows), goodness, level, seed, samples, skipped,
+                       sampled, todo)
 
 
 def _num(v: Any) -> Any:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,16 +110,18 @@ def _json_table(t: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def simulate_from(loaded: LoadedScenario, series: EventSeries, origin: dt.date, horizon: int, runs: int,
-                  seed: int, joint: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, pd.DataFrame]:
+                  seed: int, calibration: Calibration | None = None) -> tuple[np.ndarray, pd.DataFrame]:
     """Run ``loaded`` from ``origin`` with its memories set by the record in ``series`` before the origin.
-    ``joint``: parameter -> draws that belong together (a calibration's), used in place of their marginals.
+    ``calibration``: its parameters come from its joint draws, run by run (:meth:`Calibration.values`).
     Returns weekly counts per run (runs, weeks, streams) for the series' streams, and outcome probabilities."""
     model = build_model(loaded, horizon=horizon)
     ids = [a.id for a in model.actions]
     streams = Streams(seed, 0, len(model.actions))
     pm = sample_params(model, streams.params.random((len(model.param_names), runs)))
-    for name, draws in (joint or {}).items():
-        pm[model.param_names.index(name)] = draws[np.arange(runs) % len(draws)]
+    if calibration is not None:
+        own = calibration.values(dict(zip(model.param_names, pm, strict=True)), runs)
+        for name, values in own.items():
+            pm[model.param_names.index(name)] = values
     ctx = make_context(model, pm)
     state = initial_state(model, ctx)
     past = series.until(origin - dt.timedelta(days=1))
@@ -156,7 +159,8 @@ def simulate_from(loaded: LoadedScenario, series: EventSeries, origin: dt.date, 
 
 def forecast(scenario: str | Path | LoadedScenario, events: str | Path | pd.DataFrame, *, origin: dt.date,
              horizon: int = 28, runs: int = 10000, seed: int = 0, history_from: dt.date | None = None,
-             calibrate_first: bool = True, place: str | None = None) -> Forecast:
+             calibrate_first: bool = True, place: str | None = None,
+             streams: Sequence[str] | None = None) -> Forecast:
     """Forecast ``horizon`` days from ``origin``: calibrate the scenario to the record before the origin
     (from ``history_from``, default the first event), set its excitation state from that record, simulate
     ``runs`` continuations.  Where the record goes on past the origin, the forecast shows what happened."""
@@ -164,21 +168,22 @@ def forecast(scenario: str | Path | LoadedScenario, events: str | Path | pd.Data
         raise RedlineError(f"forecast needs a horizon and runs of at least 1, found horizon {horizon}, runs {runs}")
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     sc = loaded.scenario
-    streams = streams_of(sc)
+    fitted = streams_of(sc, streams)
     table = events if isinstance(events, pd.DataFrame) else load_events(events, sc)
     source = "an events table" if isinstance(events, pd.DataFrame) else Path(events).name
-    full = event_series(table, sc, streams, start=history_from, place=place, source=source)
+    full = event_series(table, sc, fitted, start=history_from, place=place, source=source)
     if origin <= full.start:
         raise RedlineError(f"the forecast origin {origin} is not after the start of the record ({full.start})\n"
                            "  expected: an origin with recorded history before it")
     end = max(full.end, origin + dt.timedelta(days=horizon - 1))
-    full = event_series(table, sc, streams, start=full.start, end=end, place=place, source=source)
+    full = event_series(table, sc, fitted, start=full.start, end=end, place=place, source=source)
     cal = None
     if calibrate_first:
-        cal = calibrate(loaded, table, start=full.start, end=origin - dt.timedelta(days=1), seed=seed, place=place)
+        cal = calibrate(loaded, table, start=full.start, end=origin - dt.timedelta(days=1), seed=seed, place=place,
+                        streams=fitted)
         cal.series = EventSeries(cal.series.streams, cal.series.events, cal.series.start, cal.series.end, source)
         loaded = calibrated_scenario(loaded, cal)
-    weekly, outcomes = simulate_from(loaded, full, origin, horizon, runs, seed, cal.samples if cal else None)
+    weekly, outcomes = simulate_from(loaded, full, origin, horizon, runs, seed, cal)
     record_end = max(table_dates(table)) if len(table) else full.start
     observed = None
     if record_end >= origin + dt.timedelta(days=horizon - 1):

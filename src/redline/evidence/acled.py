@@ -23,6 +23,20 @@ from redline.scenario.model import Scenario
 REQUIRED = ("event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "actor2")
 
 
+def _action_for(scenario: Scenario, a1: str | None, a2: str | None, event_type: str, sub: str) -> str | None:
+    """The scenario action of an ACLED row: same actors and sub-event type, then same actors and event type (a
+    drone attack by KH on US forces is the attack on US forces, not the drone attack on Iraqi leaders), then
+    actor1 with the sub-event type, then actor1 with the event type."""
+    tests = ((True, True), (True, False), (False, True), (False, False))
+    for same_target, same_sub in tests:
+        for k, spec in scenario.actions.items():
+            if spec.actor != a1 or (same_target and spec.target != a2):
+                continue
+            if (spec.acled.sub_event_type == sub) if same_sub else (spec.acled.event_type == event_type):
+                return k
+    return None
+
+
 def import_acled(path: str | Path, store: Store, scenario: Scenario) -> IngestReport:
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -45,12 +59,7 @@ def import_acled(path: str | Path, store: Store, scenario: Scenario) -> IngestRe
 
         a1, a2 = actor(row.actor1), actor(row.actor2)
         own = str(getattr(row, "action", ""))  # a file redline exported names its actions: keep them
-        action = own if own in scenario.actions else next(
-            (k for k, s in scenario.actions.items() if s.actor == a1 and s.target == a2
-             and s.acled.sub_event_type == row.sub_event_type), None) or next(
-            (k for k, s in scenario.actions.items() if s.actor == a1 and s.acled.sub_event_type == row.sub_event_type),
-            None) or next(
-            (k for k, s in scenario.actions.items() if s.actor == a1 and s.acled.event_type == row.event_type), None)
+        action = own if own in scenario.actions else _action_for(scenario, a1, a2, row.event_type, row.sub_event_type)
         try:
             date = dt.date.fromisoformat(row.event_date[:10])
         except ValueError:

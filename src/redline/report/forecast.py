@@ -28,9 +28,9 @@ def _fan(f: Forecast, j: int) -> go.Figure:
                         line={"color": "#555"}, marker={"size": 4})
     x = list(q.week_start)
     fig.add_scatter(x=x + x[::-1], y=list(q.p95) + list(q.p05)[::-1], fill="toself", fillcolor=_rgba(c, 0.15),
-                    line={"width": 0}, name="90% interval", hoverinfo="skip")
+                    mode="lines", line={"width": 0}, name="90% interval", hoverinfo="skip")
     fig.add_scatter(x=x + x[::-1], y=list(q.p75) + list(q.p25)[::-1], fill="toself", fillcolor=_rgba(c, 0.3),
-                    line={"width": 0}, name="50% interval", hoverinfo="skip")
+                    mode="lines", line={"width": 0}, name="50% interval", hoverinfo="skip")
     fig.add_scatter(x=x, y=list(q.p50), mode="lines", name="median", line={"color": c})
     if q.observed.notna().any():
         fig.add_scatter(x=x, y=list(q.observed), mode="markers", name="what happened",
@@ -78,7 +78,8 @@ def backtest_page(b: Backtest) -> str:
     fig = go.Figure()
     for i, (name, g) in enumerate(per.groupby("model", sort=False)):
         fig.add_scatter(x=list(g.origin), y=list(g.crps), mode="lines+markers", name=str(name),
-                        line={"color": colour(i), "width": 3 if name == "model" else 1.5})
+                        line={"color": "#000" if name == "model" else colour(i), "width": 3 if name == "model" else 1.2},
+                        marker={"size": 5 if name == "model" else 3})
     fig.update_layout(height=360, margin={"l": 50, "r": 20, "t": 30, "b": 40}, yaxis_title="mean CRPS (lower is better)",
                       xaxis_title="forecast origin", legend={"orientation": "h", "y": 1.15})
     body = (f"<h1>Backtest: {text(b.scenario_id)}</h1><p class='muted'>Origins every {b.step} days after "
