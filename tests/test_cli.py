@@ -109,7 +109,9 @@ def test_every_readme_example_command_runs(tmp_path, monkeypatch):
                 for line in block.splitlines() if line.startswith("redline ")]
     assert len(commands) >= 5
     for command in commands:
-        args = [a if not a.endswith((".json", ".csv", ".html")) else str(tmp_path / a) for a in shlex.split(command)[1:]]
+        words = shlex.split(command)[1:]
+        args = [str(tmp_path / a) if a.endswith((".json", ".csv", ".html")) or (i and words[i - 1] == "--out") else a
+                for i, a in enumerate(words)]
         result = invoke(*args)
         assert result.exit_code == 0, f"{command}\n{result.output}"
     documented = {m.group(1) for m in re.finditer(r"redline (\w+)", readme)}
