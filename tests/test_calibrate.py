@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 import redline
 from conftest import assert_offline
-from redline.calibrate import calibrate, event_series, forecast, load_events
+from redline.calibrate import backtest, calibrate, event_series, forecast, load_events
 from redline.calibrate.backtest import score
 from redline.calibrate.hawkes import HawkesParams, excitation_state, expected_counts, simulate
 from redline.cli import app
@@ -95,6 +95,11 @@ def test_events_load_from_an_acled_export_and_from_a_store(tmp_path: Path) -> No
     assert len(load_events(tmp_path / "toy.duckdb", sc)) == len(ev)
     with pytest.raises(RedlineError, match="does not exist"):
         load_events(tmp_path / "missing.csv", sc)
+    bad = pd.read_csv(tmp_path / "toy.csv")
+    bad.loc[len(bad)] = bad.iloc[0].to_dict() | {"event_id_cnty": "ODD1", "actor1": "Gamma"}  # an actor of no action
+    bad.to_csv(tmp_path / "bad.csv", index=False)
+    kept = load_events(tmp_path / "bad.csv", sc)  # the rest goes in, the bad row is reported
+    assert len(kept) == len(ev) and len(kept.attrs["skipped"]) == 1 and "bad.csv:" in kept.attrs["skipped"][0]
     (tmp_path / "x.txt").write_text("hello", encoding="utf-8")
     with pytest.raises(RedlineError, match="unknown file type .txt"):
         load_events(tmp_path / "x.txt", sc)
@@ -130,8 +135,10 @@ def test_the_calibrated_scenario_validates_carries_uncertainty_and_cites_the_dat
 
 def test_calibration_errors_say_what_was_expected(tmp_path: Path) -> None:
     few = _record(30, 7)
-    with pytest.raises(RedlineError, match="at least 10 events per stream"):
+    with pytest.raises(RedlineError, match=r"(?s)too few events.* strike.*at least 10 events per stream"):
         calibrate(TOY, few, seed=1)
+    with pytest.raises(RedlineError, match="whole weeks"):
+        backtest(TOY, _record(400, 12), train_until=START + dt.timedelta(days=300), horizon=10)
     ramp = pd.concat([_record(400, 8, HawkesParams(np.array([r, 0.05]), np.zeros((2, 2)), np.array([1.0, 1.0])))
                       .assign(event_date=lambda d, k=k: d.event_date + dt.timedelta(days=400 * k))
                       for k, r in enumerate([0.02, 0.1, 0.5, 2.0])], ignore_index=True)

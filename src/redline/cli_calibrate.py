@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from redline.cli import (
@@ -45,13 +46,20 @@ def _date(option: str, value: str | None) -> dt.date | None:
         raise RedlineError(f"{option}: {value!r} is not a date\n  expected: YYYY-MM-DD") from None
 
 
+def _skipped(result) -> None:  # type: ignore[no-untyped-def]
+    rows = result.rows_skipped
+    if rows:
+        out.print(f"[yellow]{len(rows)} row(s) of the event file left out[/] (no scenario action fits): "
+                  + "; ".join(escape(r) for r in rows[:3]) + (f"; ... and {len(rows) - 3} more" if len(rows) > 3 else ""))
+
+
 def _fit_table(cal) -> Table:  # type: ignore[no-untyped-def]
     tab = Table(title=f"Hawkes fit ({cal.level:.0%} intervals); spectral radius "
                       f"{cal.fit.params.spectral_radius():.2f}", title_justify="left")
     for col in ("parameter", "estimate", "stderr", "low", "high"):
         tab.add_column(col, justify="left" if col == "parameter" else "right", no_wrap=True)
     for r in cal.fit_table().itertuples():
-        tab.add_row(r.parameter, f"{r.estimate:.4g}", f"{r.stderr:.2g}", f"{r.low:.4g}", f"{r.high:.4g}")
+        tab.add_row(escape(r.parameter), f"{r.estimate:.4g}", f"{r.stderr:.2g}", f"{r.low:.4g}", f"{r.high:.4g}")
     return tab
 
 
@@ -88,6 +96,7 @@ def calibrate(
     n = cal.series.n_events()
     out.print(f"[bold]{cal.scenario.id}[/]: {', '.join(f'{v} {k}' for k, v in n.items())} events from "
               f"{events.name}, {cal.series.start} to {cal.series.end} ({cal.series.days} days); seed {s}")
+    _skipped(cal)
     out.print(_fit_table(cal))
     gof = cal.goodness
     for r in gof.itertuples():
@@ -111,14 +120,17 @@ def calibrate(
 @app.command()
 @friendly
 def forecast(
+    date_from: Annotated[str, typer.Option("--from", help="Forecast origin: the first forecast day (YYYY-MM-DD); "
+                                                         "the record before it is the history.")],
     scenario: ScenarioArg = "iraq-2020",
     events: EventsOpt = Path("redline-events.duckdb"),
-    date_from: Annotated[str, typer.Option("--from", help="Forecast origin: the first forecast day (YYYY-MM-DD); "
-                                                         "the record before it is the history.")] = "",
     horizon: Annotated[int, typer.Option(min=7, max=365, help="Days to forecast.")] = 28,
     runs: Annotated[int, typer.Option(min=100, help="Simulated continuations.")] = 10000,
     history_from: Annotated[str | None, typer.Option("--history-from", help="First day of the history to fit "
                                                                            "(default: the first event).")] = None,
+    no_calibrate: Annotated[bool, typer.Option("--no-calibrate", help="Run the scenario as given (e.g. a calibrated "
+                                                                      "file you reviewed): only its excitation state "
+                                                                      "comes from the record.")] = False,
     place: PlaceOpt = None,
     streams: StreamsOpt = None,
     seed: SeedOpt = None,
@@ -134,15 +146,15 @@ def forecast(
     """
     from redline.calibrate import forecast as run
 
-    origin = _date("--from", date_from or None)
-    if origin is None:
-        raise RedlineError("--from is required: the forecast origin (YYYY-MM-DD)")
+    origin = _date("--from", date_from)
     for option, path in (("--json", json_path), ("--report", report)):
         _check_writable(option, path)
     s = resolve_seed(seed)
     f = run(scenario, events, origin=origin, horizon=horizon, runs=runs, seed=s,
-            history_from=_date("--history-from", history_from), place=place, streams=_split(streams))
+            history_from=_date("--history-from", history_from), place=place, streams=_split(streams),
+            calibrate_first=not no_calibrate)
     out.print(f"[bold]{f.scenario_id}[/] from {f.origin}: {f.runs:,} runs x {f.horizon} days, seed {s}")
+    _skipped(f)
     tab = Table(title="Events per week (predictive)", title_justify="left")
     for col in ("stream", "week starting", "mean", "90% interval", "P(any)", "observed"):
         tab.add_column(col, justify="left" if col in ("stream", "week starting") else "right")
@@ -162,10 +174,10 @@ def forecast(
 @app.command()
 @friendly
 def backtest(
+    train_until: Annotated[str, typer.Option("--train-until", help="Last day of the first training window "
+                                                                  "(YYYY-MM-DD).")],
     scenario: ScenarioArg = "iraq-2020",
     events: EventsOpt = Path("redline-events.duckdb"),
-    train_until: Annotated[str, typer.Option("--train-until", help="Last day of the first training window "
-                                                                  "(YYYY-MM-DD).")] = "",
     step: Annotated[int, typer.Option(min=1, help="Days between forecast origins.")] = 7,
     horizon: Annotated[int, typer.Option(min=7, max=365, help="Days forecast from each origin (whole weeks).")] = 28,
     runs: Annotated[int, typer.Option(min=100, help="Simulated continuations per origin.")] = 2000,
@@ -188,9 +200,7 @@ def backtest(
     """
     from redline.calibrate import backtest as run
 
-    start = _date("--train-until", train_until or None)
-    if start is None:
-        raise RedlineError("--train-until is required: the last day of the first training window (YYYY-MM-DD)")
+    start = _date("--train-until", train_until)
     for option, path in (("--json", json_path), ("--report", report)):
         _check_writable(option, path)
     s = resolve_seed(seed)
@@ -198,6 +208,7 @@ def backtest(
         b = run(scenario, events, train_until=start, step=step, horizon=horizon, runs=runs, seed=s,
                 history_from=_date("--history-from", history_from), until=_date("--until", until), place=place,
                 streams=_split(streams), progress=_sweep_progress(bar, "forecast origins"))
+    _skipped(b)
     n = b.scores.origin.nunique()
     out.print(f"[bold]{b.scenario_id}[/]: {n} origins every {b.step} days after {b.train_until}, {b.horizon}-day "
               f"forecasts of {', '.join(b.streams)}, {b.runs:,} runs each, seed {s}")

@@ -65,11 +65,13 @@ class Backtest:
     seed: int
     scores: pd.DataFrame  # one row per model, origin, stream and week: crps, interval_score, covered, brier
     failed: list[dict[str, str]] = field(default_factory=list)  # origins that could not be fitted, with why
+    rows_skipped: list[str] = field(default_factory=list)  # rows of the event file no action fits
 
     def summary(self) -> pd.DataFrame:
         """Mean scores per model over every origin, stream and week (coverage90 = share covered)."""
         g = self.scores.groupby("model", sort=False)[["crps", "interval_score", "covered", "brier"]].mean()
         g = g.rename(columns={"covered": "coverage90"})
+        g.index.name = None
         return g.loc[[m for m in ("model", *BASELINES) if m in g.index]]
 
     def by_origin(self) -> pd.DataFrame:
@@ -153,9 +155,9 @@ def backtest(scenario: str | Path | LoadedScenario, events: str | Path | pd.Data
              progress: Callable[[int, int], None] | None = None) -> Backtest:
     """Rolling origins every ``step`` days from the day after ``train_until`` while ``horizon`` days of record
     remain (to ``until``, default the last recorded event); at each, recalibrate and forecast, then score."""
-    if step < 1 or horizon < 7 or runs < 10:
-        raise RedlineError(f"backtest needs step >= 1, horizon >= 7 and runs >= 10; found step {step}, "
-                           f"horizon {horizon}, runs {runs}")
+    if step < 1 or horizon < 7 or horizon % 7 or runs < 10:
+        raise RedlineError(f"backtest needs step >= 1, a horizon of whole weeks (7, 14, 28, ... days: forecasts are "
+                           f"scored week by week) and runs >= 10; found step {step}, horizon {horizon}, runs {runs}")
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     sc = loaded.scenario
     fitted = streams_of(sc, streams)
@@ -205,4 +207,5 @@ def backtest(scenario: str | Path | LoadedScenario, events: str | Path | pd.Data
     if not rows:
         raise RedlineError(f"no backtest origin could be fitted ({len(failed)} tried); the first failed with: "
                            f"{failed[0]['reason']}")
-    return Backtest(sc.id, full.streams, train_until, step, 7 * weeks, runs, seed, pd.DataFrame(rows), failed)
+    return Backtest(sc.id, full.streams, train_until, step, 7 * weeks, runs, seed, pd.DataFrame(rows), failed,
+                    list(table.attrs.get("skipped", [])))

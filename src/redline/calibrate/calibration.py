@@ -89,9 +89,9 @@ def entries(scenario: Scenario, streams: Sequence[str]) -> tuple[list[tuple[str,
     return keep, skipped
 
 
-def _draws(f: HawkesFit, n: int, rng: np.random.Generator) -> list[HawkesParams]:
+def _draws(f: HawkesFit, n: int, rng: np.random.Generator, max_decay: float = np.inf) -> list[HawkesParams]:
     """Hawkes parameters drawn from the fit's asymptotic normal on the log scale (delta method);
-    a parameter without a standard error (at a bound) stays at its estimate."""
+    a parameter without a standard error (at a bound) stays at its estimate; decays held to the fit's cap."""
     p = f.params
     est = np.concatenate([p.mu, p.alpha.ravel(), p.beta])
     cov = f.cov if f.cov.shape == (est.size, est.size) else np.full((est.size, est.size), np.nan)
@@ -107,7 +107,7 @@ def _draws(f: HawkesFit, n: int, rng: np.random.Generator) -> list[HawkesParams]
     m = p.M
     out = []
     for row in vals:
-        draw = HawkesParams(row[:m], row[m:m + m * m].reshape(m, m), row[m + m * m:])
+        draw = HawkesParams(row[:m], row[m:m + m * m].reshape(m, m), np.minimum(row[m + m * m:], max_decay))
         if draw.spectral_radius() < 0.99:  # the normal approximation reaches past stationarity: drop those
             out.append(draw)
     if len(out) < n // 2:
@@ -143,6 +143,7 @@ class Calibration:
     skipped: list[str] = field(default_factory=list)  # calibrate: entries left out (they read other streams)
     draws: list[HawkesParams] = field(default_factory=list, repr=False)  # the Hawkes draws behind ``samples``
     entries: list[tuple[str, str, str | float]] = field(default_factory=list)  # (action, parameter, expression)
+    rows_skipped: list[str] = field(default_factory=list)  # rows of the event file no action fits
 
     def values(self, params: dict[str, np.ndarray], runs: int) -> dict[str, np.ndarray]:
         """Each calibrated parameter for each of ``runs`` runs, from Hawkes draw ``run % draws`` and the run's own
@@ -247,11 +248,18 @@ def calibrate(scenario: str | Path | LoadedScenario, events: str | Path | pd.Dat
     table = events if isinstance(events, pd.DataFrame) else load_events(events, sc)
     source = "an events table" if isinstance(events, pd.DataFrame) else Path(events).name
     series = event_series(table, sc, fitted, start=start, end=end, place=place, source=source)
+    counts = series.n_events()
+    few = {k: v for k, v in counts.items() if v < min_events}
+    if few:
+        raise RedlineError(f"too few events to fit a Hawkes process: {', '.join(f'{v} {k}' for k, v in few.items())} "
+                           f"between {series.start} and {series.end}\n  expected: at least {min_events} events per "
+                           f"stream (found {', '.join(f'{v} {k}' for k, v in counts.items())}); widen the window, "
+                           "or fit fewer streams with --streams")
     times, marks = series.times(seed)
     result = fit(times, marks, float(series.days), len(fitted), min_events=min_events, rng=seed,
                  max_decay=math.log(2) / min_half_life)
     rng = np.random.default_rng(seed)
-    sampled = _draws(result, draws, rng)
+    sampled = _draws(result, draws, rng, max_decay=math.log(2) / min_half_life)
     centrals: dict[str, Any] = {k: central(p.value if p.value is not None else p.dist)  # type: ignore[arg-type]
                                 for k, p in sc.parameters.items()}
     centrals.update({k: v.initial for k, v in sc.state.items()})
@@ -280,7 +288,7 @@ def calibrate(scenario: str | Path | LoadedScenario, events: str | Path | pd.Dat
     goodness = pd.DataFrame({"stream": fitted, "events": [n[s] for s in fitted],
                              "ks_statistic": gof["statistic"], "ks_pvalue": gof["pvalue"]})
     return Calibration(sc, origin, series, result, pd.DataFrame(rows), goodness, level, seed, samples, skipped,
-                       sampled, todo)
+                       sampled, todo, list(table.attrs.get("skipped", [])))
 
 
 def _num(v: Any) -> Any:

@@ -66,6 +66,7 @@ class Forecast:
     observed: pd.DataFrame | None  # weekly counts of the record after the origin, where it continues
     calibration: Calibration | None = None
     history: pd.DataFrame = field(default_factory=pd.DataFrame)  # weekly counts of the record before the origin
+    rows_skipped: list[str] = field(default_factory=list)  # rows of the event file no action fits
 
     @property
     def week_starts(self) -> list[dt.date]:
@@ -190,7 +191,8 @@ def forecast(scenario: str | Path | LoadedScenario, events: str | Path | pd.Data
         after = EventSeries(full.streams, full.events, origin, origin + dt.timedelta(days=horizon - 1), source)
         observed = after.counts(7).reset_index(drop=True)
     before = EventSeries(full.streams, full.events, full.start, origin - dt.timedelta(days=1), source).counts(7)
-    return Forecast(sc.id, origin, horizon, runs, seed, full.streams, weekly, outcomes, observed, cal, before)
+    return Forecast(sc.id, origin, horizon, runs, seed, full.streams, weekly, outcomes, observed, cal, before,
+                    list(table.attrs.get("skipped", [])))
 
 
 def table_dates(table: pd.DataFrame) -> list[dt.date]:

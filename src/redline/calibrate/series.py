@@ -32,7 +32,8 @@ def builtin_series() -> list[str]:
 
 def load_events(source: str | Path, scenario: Scenario) -> pd.DataFrame:
     """The events table of a redline store (.duckdb), of an ACLED export (.csv) read into memory, or of a
-    built-in series named by :func:`builtin_series`."""
+    built-in series named by :func:`builtin_series`.  Rows of a CSV that no scenario action fits are left
+    out and listed in ``attrs["skipped"]`` ("file:line: reason")."""
     from redline.evidence.acled import import_acled
     from redline.evidence.store import Store
 
@@ -47,11 +48,8 @@ def load_events(source: str | Path, scenario: Scenario) -> pd.DataFrame:
         with Store(":memory:") as store:
             report = import_acled(path, store, scenario)
             events = store.events()
-        if report.skipped:
-            lines = "\n".join(f"    {s.source}: {s.reason}" for s in report.skipped[:5])
-            more = f"\n    ... and {len(report.skipped) - 5} more" if len(report.skipped) > 5 else ""
-            raise RedlineError(f"{path}: {len(report.skipped)} row(s) could not be read as scenario events:\n"
-                               f"{lines}{more}\n  expected: every row with a date and a scenario action")
+        # rows no scenario action fits (or without a date) are left out and reported, never fatal
+        events.attrs["skipped"] = [f"{s.source}: {s.reason}" for s in report.skipped]
         return events
     if path.suffix.lower() in (".duckdb", ".db"):
         with Store(path) as store:
