@@ -176,6 +176,24 @@ def test_clauses_date_their_own_events() -> None:
     assert ("militia_attack_us", "2021-06-26", 1, "Iraq") in one
 
 
+def test_events_in_two_provinces_or_two_months_stay_apart() -> None:
+    same_day = _events("Rockets were fired at the US embassy in Baghdad on Friday. Ain al-Asad air base in Anbar "
+                       "was also targeted on Friday, with rockets and drones.", "2023-12-09")
+    assert [(a, d) for a, d, *_ in same_day] == [("militia_attack_us", "2023-12-08")] * 2
+    from redline.evidence.dedup import Key, cluster
+
+    day = dt.date(2023, 12, 8)
+    keys = [Key(1, "militia_attack_us", day, 1, "Baghdad", "a"), Key(2, "militia_attack_us", day, 1, "Anbar", "a"),
+            Key(3, "militia_attack_us", day, 1, "", "a"),  # unplaced: joins the first
+            Key(4, "militia_attack_us", dt.date(2021, 2, 15), 3, "", "b"),  # "in February"
+            Key(5, "militia_attack_us", dt.date(2021, 3, 15), 3, "", "b")]  # "last month" (March)
+    ids = cluster(keys)
+    assert ids[1] != ids[2] and ids[3] == ids[1] and ids[4] != ids[5]
+    next_day = _events("On March 11, rockets killed two American service members at Camp Taji, and Washington "
+                       "answered the next day with air strikes on five Kataeb Hezbollah weapons depots.", "2020-03-20")
+    assert ("us_strike_militia", "2020-03-12", 1, "") in next_day
+
+
 def test_a_when_clause_tells_how_not_a_second_event() -> None:
     got = _events("Qassem Soleimani was killed early Friday when a US drone fired missiles at his convoy near "
                   "Baghdad International Airport, Iranian state television said.", "2020-01-03")

@@ -30,6 +30,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [(k, re.compile(p, re.IGNORECASE)
     ("today", r"\b(?:today|this morning|earlier today|tonight)\b"),
     ("days_ago", r"\b(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|a)\s+days?\s+(?:ago|earlier|before)\b"),
     ("then", r"^\W*(?:Then|Soon after(?:wards)?|Shortly after(?:wards)?|Afterwards)\b"),
+    ("next_day", r"\b(?:the next day|the following day|a day later|the day after)\b"),
+    ("later_period", r"\blater (?:that|the same) (?P<p>month|week)\b"),
     ("later", r"\b(?:hours|minutes|moments) (?:later|afterwards?)\b|\blater that (?:day|night|evening)\b"),
     ("days_after", r"\b(?:(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|a)\s+)?days? (?:after|later)\b"),
     ("years_ago", r"\b(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|a)\s+(?P<u>years?|months?)\s+ago\b"),
@@ -42,7 +44,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [(k, re.compile(p, re.IGNORECASE)
 
 
 _DURATION = re.compile(r"\bsince\s+(?:(?:late|early|mid-?)\s*)?", re.IGNORECASE)
-_ANY = re.compile(r"\d|day\b|days\b|night|week|month|years? ago|later|then|after|today|tonight|morning|spring|summer|autumn|fall|winter|"
+_ANY = re.compile(r"\d|day\b|days\b|next day|following day|night|week|month|years? ago|later|then|after|today|tonight|morning|spring|summer|autumn|fall|winter|"
                   rf"{_MONTH}", re.IGNORECASE)  # a cheap test before the full patterns
 
 
@@ -111,6 +113,10 @@ def _resolve(kind: str, m: re.Match[str], published: dt.date, anchor: EventDate 
         return EventDate(base.date - dt.timedelta(days=int(n) if n.isdigit() else _NUM[n]), base.precision, phrase)
     if kind == "then":  # "Then, Tehran launched missiles": soon after the date the text last named
         return EventDate(anchor.date, max(anchor.precision, 2), phrase) if anchor else None
+    if kind == "next_day":  # "Washington answered the next day": the day after the one last named
+        return EventDate(min(anchor.date + dt.timedelta(days=1), published), anchor.precision, phrase) if anchor else None
+    if kind == "later_period":  # "later that month": in the month (week) last named
+        return EventDate(anchor.date, max(anchor.precision, 3 if m.group("p") == "month" else 2), phrase) if anchor else None
     if kind == "later":  # "hours later": the day the text last named
         return EventDate(anchor.date, anchor.precision, phrase) if anchor else None
     if kind == "days_after":  # "two days after that vote", "days later": counted from the day last named

@@ -46,9 +46,13 @@ def _compatible(a: Key, b: Key) -> bool:
     slack = max(SLACK_DAYS.get(a.precision, 31), SLACK_DAYS.get(b.precision, 31))
     if abs((a.date - b.date).days) > slack:
         return False
+    if a.precision == b.precision == 3 and (a.date.year, a.date.month) != (b.date.year, b.date.month):
+        return False  # "in February" and "last month" (March): two months named, two events
     if a.article and a.article == b.article and a.date == b.date:
-        # one article, one action, one day: one event, whatever places its sentences name, unless they name
-        # two countries ("three facilities in Iraq ... four in Syria": one operation, an event per country)
+        # one article, one action, one day: one event, unless its sentences place it in two provinces (rockets on
+        # the embassy in Baghdad and on Ain al-Asad in Anbar the same day), or a wave of strikes in two countries
+        if a.admin1 and b.admin1 and a.admin1 != b.admin1:
+            return False
         return a.action not in CAMPAIGNS or not (a.country and b.country and a.country != b.country)
     return not (a.admin1 and b.admin1 and a.admin1 != b.admin1)
 

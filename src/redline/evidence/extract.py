@@ -143,7 +143,9 @@ def classify(text: str, mentioned: list[ActorMention], scenario_actions: set[str
                       r"(?:blam\w*|accus\w*|attributed to|by|suspected)(?: it)?(?: on)? Israel\b|"
                       r"Israel (?:\w+ ){0,2}?(?:carried out|was behind|conducted)", t))),
         ("us_strike_militia", "strike", us_subject and (tgt["kh"] or has["kh"] or bool(re.search(
-            r"(?:U\.?S\.?|American)(?:'s)?\s+(?:air ?|drone )?(?:strikes|raids|airstrikes|bombardment)", t)))),
+            r"(?:U\.?S\.?|American)(?:'s)?\s+(?:air ?|drone )?(?:strikes|raids|airstrikes|bombardment)", t)) or bool(
+            re.search(r"\b(?:targets|sites|facilities|positions|depots)\b", t) and re.search(r"\b(?:Iraq|Syria)\b", t)
+            and not has["israel"]))),
         ("us_strike_militia", "strike", has["us"] and not has["israel"] and bool(re.search(  # no subject: "since
             r"(?:air ?strikes?|airstrikes|air[- ]raids?|raids|bombing) (?:on|against) (?:the )?(?:[\w'-]+ ){0,3}?"  # the
             r"(?:Kata'?ib|Ketaeb|Hezbollah Brigades|KH\b|militia)", t) or re.search(  # Dec. 29 air raids on KH"
@@ -158,7 +160,7 @@ def classify(text: str, mentioned: list[ActorMention], scenario_actions: set[str
                                                                                 and bool(_first("missile", t)))),
         ("us_reinforce", "deploy", has["us"] and reinforce and bool(
             re.search(r"troops|forces|Marines|soldiers|paratroopers|personnel", t, re.IGNORECASE))),
-        ("us_drawdown", "withdraw", has["us"] and bool(re.search(r"troops|forces|soldiers|personnel|presence|base",
+        ("us_drawdown", "withdraw", has["us"] and bool(re.search(r"troops?|forces|soldiers|personnel|presence|base",
                                                                  t, re.IGNORECASE))),
     ]
     for action, trigger, ok in rules:
@@ -181,8 +183,12 @@ _BOUNDARY = re.compile(
     r"(?:,\s*|\s+)(?=(?P<lead>(?:(?:a|one|two|three|four|five|six|several|a few|\d+) (?:days?|weeks?|hours?|months?) )?"
     r"(?:after|following|followed|since|when|in (?:retaliation|reprisal|response) (?:for|to)))\b)"
     r"|,\s*(?=(?P<which>which|who|including|answer(?:ed|ing)|avenging)\b)|;\s*"
-    r"|,?\s+and\s+(?=(?-i:[A-Z])[\w'.-]+(?:\s+(?-i:[A-Z])[\w'.-]+)*(?:'s)?\s+(?:[\w-]+\s+){0,2}?[a-z]+ed\b)",
+    r"|,?\s+and\s+(?=(?:the\s+)?(?-i:[A-Z])[\w'.-]+(?:\s+(?-i:[A-Z])[\w'.-]+)*(?:'s)?\s+(?:[\w-]+\s+){0,2}?"
+    r"[a-z]+ed\b)|,\s+and\s+(?=(?:later|then|the next day|days later)\b)",
     re.IGNORECASE)
+
+
+_MODAL_VERB = re.compile(r"\b(?:could|would|might|may|will) (?:be|have been)\s*$")
 
 
 @dataclass(frozen=True)
@@ -232,16 +238,18 @@ def find_events(text: str, mentioned: list[ActorMention], scenario_actions: set[
             g = classify(text[prev.start:c.end], [m for m in mentioned if prev.start <= m.start < c.end],
                          scenario_actions, allow_trend=True)
             f = g and Found(g.action, g.trigger, g.trigger_start - (c.start - prev.start), "")
-        if f is not None:  # a subordinate clause states its own facts: only its own cues make it hypothetical
-            at = c.start + f.trigger_start
-            found.append((c, Found(f.action, f.trigger, at, f.modal if c.lead else modal_cue(text, at + len(f.trigger)),
-                                   c.lead, c.start, c.end)))
+        if f is not None:  # a subordinate clause states its own facts: only its own cues make it hypothetical,
+            at = c.start + f.trigger_start  # or a modal verb right before it ("a closure could be followed by")
+            inherited = _MODAL_VERB.search(text[max(0, c.start - 24):c.start]) if c.lead else None
+            modal = (f.modal or (inherited.group(0) if inherited else "")) if c.lead else modal_cue(text, at + len(f.trigger))
+            found.append((c, Found(f.action, f.trigger, at, modal, c.lead, c.start, c.end)))
     if whole is not None:
         home = next((c for c in parts if c.start <= whole.trigger_start < c.end), parts[0])
         own = next((f for c, f in found if c is home), None)
         if own is None or own.action == whole.action:
-            modal = modal_cue(text[home.start:], whole.trigger_start - home.start + len(whole.trigger)) if home.lead \
-                else whole.modal
+            inherited = _MODAL_VERB.search(text[max(0, home.start - 24):home.start]) if home.lead else None
+            modal = (modal_cue(text[home.start:], whole.trigger_start - home.start + len(whole.trigger))
+                     or (inherited.group(0) if inherited else "")) if home.lead else whole.modal
             found = [(home, Found(whole.action, whole.trigger, whole.trigger_start, modal, home.lead, home.start,
                                   home.end))] + [
                 (c, f) for c, f in found if c is not home and not _tells_how(parts, c, home)]
@@ -263,11 +271,11 @@ def find_events(text: str, mentioned: list[ActorMention], scenario_actions: set[
 _US = r"(?<![\w-])(?:U\.?S\.?|American|Pentagon|CENTCOM|Washington|coalition|Biden|Trump)"
 _US_ACTS = re.compile(_US + r"(?:'s)?(?P<between>(?:[\s,.]+[\w-]+){0,6}?)[\s-]+(?:air[ -]?strikes?|strikes?|struck|bomb|"
                       r"bombed|launched|carried out|hit|attack|attacks|raids?|air-raids?|operation|warplanes|jets|"
-                      r"aircraft|drone strikes?|bombardment)\b", re.IGNORECASE)
+                      r"aircraft|drone strikes?|bombardment|bombers|fighter jets|retaliation)\b", re.IGNORECASE)
 _US_WEAPON = re.compile(r"(?<![\w-])(?:(?:U\.?S\.?|American)\s+(?:[\w-]+\s+)?(?:drones?|missiles?|gunships?)|"
                         r"AC-130\w*|B-1B?|MQ-9|Reaper drones?)(?![\w-])")
 _NOT_ACTING = re.compile(r"\b(?:blam\w*|accus\w*|condemn\w*|denounc\w*|mourn\w*|investigat\w*|suffered|"
-                         r"survived|was|were)\b", re.IGNORECASE)
+                         r"survived|was|were|died|dead|killed|wounded|injured|hurt|shelter\w*)\b", re.IGNORECASE)
 
 
 def _us_subject(text: str) -> bool:

@@ -22,12 +22,14 @@ from redline.evidence.read import Document
 from redline.scenario.model import Scenario
 
 BACKGROUND_DAYS = 45  # an event this long before publication, mentioned in passing, is background
-_DEFINITE = re.compile(r"\b[Tt]he\s+(?:[\w.'-]+\s+){0,3}?(?P<noun>raids?|strikes?|air[- ]?strikes?|air[- ]?raids?|"
-                       r"bombing|attacks?|storming|assault)\b")
+_DEFINITE = re.compile(r"\b(?P<one>(?:[Oo]ne|[Tt]he (?:deadliest|worst|first|last|largest|biggest|heaviest)) of "
+                       r"(?:those|these|the) |[Tt]hose |[Tt]hese |[Tt]he\s+)(?:[\w.'-]+\s+){0,3}?(?P<noun>raids?|strikes?|"
+                       r"air[- ]?strikes?|air[- ]?raids?|bombing|attacks?|storming|assault)\b")
 _DAYISH = re.compile(r"\d|yesterday|overnight|last night|today|monday|tuesday|wednesday|thursday|friday|saturday|"
                      r"sunday|days? (?:ago|earlier|before)", re.IGNORECASE)  # sentences that can set the day
 _CAUSE = re.compile(r"(?:in retaliation for|in response to|answered|avenge\w*|retaliat\w+ for)\s+(?:the\s+)?"
                     r"(?:[\w.,'-]+\s+){0,4}?(?:rocket|drone|missile|mortar)\s+attacks?")
+_AFTER_THE = re.compile(r"\W*(?:\w+ )?(?:days?|hours?|weeks?) (?:after|later)(?:,| the| that)", re.IGNORECASE)
 _GAP = re.compile(r"(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|a few|several|\d+) "
                   r"(?P<u>hours?|days?|weeks?) (?:after|following)$", re.IGNORECASE)
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -39,6 +41,7 @@ def _number(word: str) -> int:
 
 
 _PASSIVE = re.compile(r"\b(?:was|were) (?:also |later )?(?:struck|bombed|hit|targeted)\b")  # after a strike
+_ATTACKS = ("militia_attack_us", "militia_attack_israel", "lh_attack_israel", "iran_strike_us")
 _STRIKES = ("us_strike_militia", "israel_strike_iraq", "us_decapitation", "us_strike_iran")
 _REFERS_TO = {"raid": _STRIKES, "strike": _STRIKES, "airstrike": _STRIKES, "airraid": _STRIKES, "bombing": _STRIKES,
               "attack": ("militia_attack_us", "iran_strike_us", "militia_attack_israel", "lh_attack_israel"),
@@ -112,6 +115,10 @@ class Pipeline:
         last_date: dict[str, tuple[dt.date, int, str]] = {}
         anchor: EventDate | None = None  # the last date the text named: "two days earlier" counts back from it
         for s in sentences(text):
+            if _AFTER_THE.match(s.text) and art.mentions:  # "Two days after the strike, parliament voted": from
+                last = max((m for m in art.mentions if m.sentence == art.mentions[-1].sentence),  # the latest event
+                           key=lambda m: m.date)  # of the last sentence that reported any
+                anchor = EventDate(last.date, last.time_precision, "")
             self._read(art, s, doc.date, last_date, anchor)
             named = find_date(s.text, doc.date, anchor) if _DAYISH.search(s.text) else None
             if named is not None and named.date <= doc.date and (named.precision == 1 or anchor is None
@@ -128,8 +135,9 @@ class Pipeline:
         if follow_up:
             again = self._follow_up(s.text, art.mentions)
             found_all = [(again, s.text)] if again else []
-            passive = again is not None and again.trigger.startswith(("was", "were"))
-            follow_up = not passive  # "four facilities in Syria were struck": the same operation, its own place
+            own = again is not None and (again.trigger.startswith(("was", "were")) or again.lead == "one of")
+            follow_up = not own  # "four facilities in Syria were struck", "the deadliest of those raids, in November":
+            # an event of the kind already reported, with its own date and place
         mine: list[Mention] = []  # this sentence's mentions
         for found, view in found_all:
             if (found.action == "militia_attack_us" and art.mentions and art.mentions[-1].action == "iran_strike_us"
@@ -190,7 +198,7 @@ class Pipeline:
         m = _DEFINITE.search(sentence)
         passive = _PASSIVE.search(sentence) if m is None else None
         if passive is not None:
-            previous = next((e for e in reversed(earlier) if e.action in _STRIKES), None)
+            previous = next((e for e in reversed(earlier) if e.action in _STRIKES + _ATTACKS), None)
             if previous is None or lexicon()["trend"].search(sentence):
                 return None
             return Found(previous.action, passive.group(0), passive.start(), modal_cue(sentence, passive.end()))
@@ -200,7 +208,9 @@ class Pipeline:
         previous = next((e for e in reversed(earlier) if e.action in kinds), None)
         if previous is None or lexicon()["trend"].search(sentence):
             return None
-        return Found(previous.action, m.group("noun"), m.start(), modal_cue(sentence, m.end()))
+        one = "one of" if (m.group("one") or "").rstrip().endswith(("those", "these", "the")) and " of " in (
+            m.group("one") or "") else ""
+        return Found(previous.action, m.group("noun"), m.start(), modal_cue(sentence, m.end()), one)
 
     def _mention(self, action: str, trigger: str, sentence: str, start: int, end: int, published: dt.date,
                  last_date: dict[str, tuple[dt.date, int, str]], anchor: EventDate | None, *, follow_up: bool = False,
