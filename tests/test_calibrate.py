@@ -233,3 +233,12 @@ def test_backtest_scores_the_model_and_every_baseline(tmp_path: Path) -> None:
     assert_offline((tmp_path / "b.html").read_text(encoding="utf-8"))
     r = runner.invoke(app, ["backtest", TOY, "--events", str(csv), "--train-until", "2030-01-01"])
     assert r.exit_code != 0 and "no backtest origin" in r.output
+
+
+def test_fewer_streams_fit_the_entries_they_inform_and_list_the_rest() -> None:
+    cal = calibrate(TOY, _record(1500, 13), seed=1, streams=["strike"])
+    assert list(cal.series.streams) == ["strike"]
+    assert set(cal.table.parameter) == {"strike_hl", "strike_base"}  # strike_hl reads only the strike stream
+    assert any(n.startswith("raid_base ") and "needs the stream(s) raid" in n for n in cal.skipped)
+    with pytest.raises(RedlineError, match="(?s)unknown action.*'bomb'.*expected some of: raid, strike"):
+        calibrate(TOY, _record(100, 13), streams=["bomb"])

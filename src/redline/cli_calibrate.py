@@ -193,8 +193,8 @@ def backtest(
     """Rolling-origin backtest of the calibrated scenario against naive baselines.
 
     At each origin: recalibrate on the record up to it, forecast the next weeks, score with CRPS, the 90% interval
-    score and coverage, and the Brier score; the same for no-change, Poisson at the recent rate, the historical mean
-    and the bare Hawkes fit.
+    score and coverage, and the Brier score; the same for no-change, Poisson at the recent rate, the historical mean,
+    the bare Hawkes fit and the uncalibrated scenario.
 
     Example: redline backtest iraq-2020 --events events.csv --train-until 2020-06-30 --step 7 --horizon 28
     """

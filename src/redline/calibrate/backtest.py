@@ -115,7 +115,8 @@ class Backtest:
                 "step_days": self.step, "horizon_days": self.horizon, "runs": self.runs, "seed": self.seed,
                 "model": row("model") if "model" in s.index else None,
                 "baselines": {b: row(b) for b in s.index if b != "model"},
-                "verdict": self.verdict(), "origins": origins, "failed_origins": self.failed}
+                "verdict": self.verdict(), "origins": origins, "failed_origins": self.failed,
+                "rows_skipped": self.rows_skipped}
 
 
     def write_report(self, path: str) -> str:

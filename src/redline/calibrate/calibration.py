@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from redline.calibrate.hawkes import HawkesFit, HawkesParams, fit, time_rescaling
+from redline.calibrate.hawkes import HawkesError, HawkesFit, HawkesParams, fit, time_rescaling
 from redline.calibrate.series import EventSeries, event_series, load_events
 from redline.errors import RedlineError
 from redline.expr import compile_numpy, parse
@@ -45,9 +45,14 @@ from redline.scenario.model import Scenario
 _FITTED = re.compile(r"^(excitation|decay|half_life)_(\w+)$")
 
 
-def _reads(text: str | float, scenario: Scenario) -> set[str]:
-    """The actions whose fitted quantities an expression reads."""
-    return {m.group(2) for name in parse(text).names if (m := _FITTED.match(name)) and m.group(2) in scenario.actions}
+def _reads(text: str | float, scenario: Scenario, aid: str | None = None) -> set[str]:
+    """The streams an expression of action ``aid``'s block needs: ``baseline`` and ``excitation_X`` are about
+    ``aid``'s own stream (and X's); ``decay_X`` and ``half_life_X`` only about X's."""
+    names = parse(text).names
+    need = {m.group(2) for name in names if (m := _FITTED.match(name)) and m.group(2) in scenario.actions}
+    if aid is not None and ("baseline" in names or any(n.startswith("excitation_") for n in names)):
+        need.add(aid)
+    return need
 
 
 def streams_of(scenario: Scenario, only: Sequence[str] | None = None) -> list[str]:
@@ -66,7 +71,7 @@ def streams_of(scenario: Scenario, only: Sequence[str] | None = None) -> list[st
     used: set[str] = set()
     for aid, act in scenario.actions.items():
         for text in act.calibrate.values():
-            used |= {aid} | _reads(text, scenario)
+            used |= _reads(text, scenario, aid)
     if not used:
         raise RedlineError(f"scenario {scenario.id!r} has nothing to calibrate\n"
                            "  expected: at least one action with a 'calibrate:' block naming the parameters a fit "
@@ -80,10 +85,9 @@ def entries(scenario: Scenario, streams: Sequence[str]) -> tuple[list[tuple[str,
     keep, skipped = [], []
     for aid, act in scenario.actions.items():
         for par, text in act.calibrate.items():
-            missing = ({aid} | _reads(text, scenario)) - set(streams)
+            missing = _reads(text, scenario, aid) - set(streams)
             if missing:
-                if aid in streams:
-                    skipped.append(f"{par} (actions.{aid}.calibrate) needs the stream(s) {', '.join(sorted(missing))}")
+                skipped.append(f"{par} (actions.{aid}.calibrate) needs the stream(s) {', '.join(sorted(missing))}")
             else:
                 keep.append((aid, par, text))
     return keep, skipped
@@ -118,10 +122,15 @@ def _draws(f: HawkesFit, n: int, rng: np.random.Generator, max_decay: float = np
 
 
 def _fitted_env(params: list[HawkesParams], streams: list[str], target: str) -> dict[str, np.ndarray]:
-    i = streams.index(target)
-    env = {"baseline": np.array([p.mu[i] for p in params])}
+    """The fitted names an expression of ``target``'s calibrate: block reads, one value per draw: its baseline and
+    excitations (when ``target`` is a fitted stream) and every fitted stream's decay and half-life."""
+    env: dict[str, np.ndarray] = {}
+    i = streams.index(target) if target in streams else None
+    if i is not None:
+        env["baseline"] = np.array([p.mu[i] for p in params])
     for j, s in enumerate(streams):
-        env[f"excitation_{s}"] = np.array([p.alpha[i, j] for p in params])
+        if i is not None:
+            env[f"excitation_{s}"] = np.array([p.alpha[i, j] for p in params])
         env[f"decay_{s}"] = np.array([p.beta[j] for p in params])
         env[f"half_life_{s}"] = math.log(2) / env[f"decay_{s}"]
     return env
@@ -144,6 +153,7 @@ class Calibration:
     draws: list[HawkesParams] = field(default_factory=list, repr=False)  # the Hawkes draws behind ``samples``
     entries: list[tuple[str, str, str | float]] = field(default_factory=list)  # (action, parameter, expression)
     rows_skipped: list[str] = field(default_factory=list)  # rows of the event file no action fits
+    min_half_life: float = 1.0
 
     def values(self, params: dict[str, np.ndarray], runs: int) -> dict[str, np.ndarray]:
         """Each calibrated parameter for each of ``runs`` runs, from Hawkes draw ``run % draws`` and the run's own
@@ -162,7 +172,12 @@ class Calibration:
         return out
 
     def fit_table(self) -> pd.DataFrame:
-        return self.fit.table(list(self.series.streams), level=self.level)
+        """The Hawkes estimates with Wald intervals; a decay's interval stops at the one-day cap of the fit."""
+        t = self.fit.table(list(self.series.streams), level=self.level)
+        cap = math.log(2) / self.min_half_life
+        beta = t.parameter.str.startswith("beta")
+        t.loc[beta, "high"] = t.loc[beta, "high"].clip(upper=cap)
+        return t
 
     def yaml(self, out: str | Path | None = None) -> str:
         """The calibrated scenario: it extends the original and replaces the calibrated parameters."""
@@ -220,7 +235,8 @@ class Calibration:
                 "goodness_of_fit": [{k: _num(v) if k != "stream" else v for k, v in r.items()}
                                     for r in self.goodness.to_dict("records")],
                 "parameters": [{**{k: (_num(v) if isinstance(v, float) else v) for k, v in r.items()}}
-                               for r in self.table.to_dict("records")], "skipped": self.skipped}
+                               for r in self.table.to_dict("records")], "skipped": self.skipped,
+                "rows_skipped": self.rows_skipped}
 
     def write(self, path: str | Path) -> Path:
         out = Path(path)
@@ -256,8 +272,12 @@ def calibrate(scenario: str | Path | LoadedScenario, events: str | Path | pd.Dat
                            f"stream (found {', '.join(f'{v} {k}' for k, v in counts.items())}); widen the window, "
                            "or fit fewer streams with --streams")
     times, marks = series.times(seed)
-    result = fit(times, marks, float(series.days), len(fitted), min_events=min_events, rng=seed,
-                 max_decay=math.log(2) / min_half_life)
+    try:
+        result = fit(times, marks, float(series.days), len(fitted), min_events=min_events, rng=seed,
+                     max_decay=math.log(2) / min_half_life)
+    except HawkesError as exc:  # name the streams, not their numbers
+        text = re.sub(r"stream (\d+)", lambda m: f"stream {fitted[int(m.group(1))]}", str(exc))
+        raise HawkesError(text) from None
     rng = np.random.default_rng(seed)
     sampled = _draws(result, draws, rng, max_decay=math.log(2) / min_half_life)
     centrals: dict[str, Any] = {k: central(p.value if p.value is not None else p.dist)  # type: ignore[arg-type]
@@ -288,7 +308,7 @@ def calibrate(scenario: str | Path | LoadedScenario, events: str | Path | pd.Dat
     goodness = pd.DataFrame({"stream": fitted, "events": [n[s] for s in fitted],
                              "ks_statistic": gof["statistic"], "ks_pvalue": gof["pvalue"]})
     return Calibration(sc, origin, series, result, pd.DataFrame(rows), goodness, level, seed, samples, skipped,
-                       sampled, todo, list(table.attrs.get("skipped", [])))
+                       sampled, todo, list(table.attrs.get("skipped", [])), min_half_life)
 
 
 def _num(v: Any) -> Any:

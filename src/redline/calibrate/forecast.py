@@ -96,7 +96,8 @@ class Forecast:
         return {"scenario": self.scenario_id, "origin": self.origin.isoformat(), "horizon_days": self.horizon,
                 "runs": self.runs, "seed": self.seed, "streams": list(self.streams),
                 "weekly": q.to_dict(orient="records"), "outcomes": self.outcomes.to_dict(orient="records"),
-                "calibration": None if self.calibration is None else _json_table(self.calibration.table)}
+                "calibration": None if self.calibration is None else _json_table(self.calibration.table),
+                "rows_skipped": self.rows_skipped}
 
     def write_report(self, path: str) -> str:
         from redline.report.forecast import forecast_page

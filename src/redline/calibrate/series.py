@@ -154,8 +154,11 @@ def event_series(events: pd.DataFrame, scenario: Scenario, streams: list[str] | 
     ev = ev[keep]
     if start is None or end is None:
         if ev.empty:
+            left = events.attrs.get("skipped", [])
+            note = (f"; {len(left)} row(s) of the file were left out because no action of the scenario fits them, "
+                    f"e.g. {left[0]}") if left else ""
             raise RedlineError(f"no events of {', '.join(streams)} in the event data"
-                               + (f" at {place!r}" if place else "")
+                               + (f" at {place!r}" if place else "") + note
                                + "\n  expected: at least one matching event, or give --from and --to")
         start = start or min(ev.date)
         end = end or max(ev.date)
