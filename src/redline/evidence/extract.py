@@ -226,6 +226,8 @@ def _tells_how(parts: list[Clause], c: Clause, home: Clause) -> bool:
 def find_events(text: str, mentioned: list[ActorMention], scenario_actions: set[str]) -> list[tuple[Found, str]]:
     """Every action a sentence reports, each with the view of the sentence its date, place and figures
     are read from (the sentence with the clauses of its other events blanked out), the main one first."""
+    if not lexicon()["any_trigger"].search(text):
+        return []  # no word of any action: nothing to split or read (most sentences of an article)
     whole = classify(text, mentioned, scenario_actions)
     parts = clauses(text)
     if len(parts) == 1:

@@ -129,6 +129,8 @@ class Pipeline:
     def _read(self, art: Article, s: Sentence, published: dt.date, last_date: dict[str, tuple[dt.date, int, str]],
               anchor: EventDate | None) -> None:
         """Add what one sentence reports to ``art``: event mentions, or a flagged statement."""
+        if not lexicon()["any_trigger"].search(s.text):
+            return  # no word of any action (nor of a follow-up: "the raids", "were struck" are trigger words)
         mentioned = [a for a in art.actors if s.start <= a.start < s.end]
         found_all = find_events(s.text, mentioned, self.actions)
         follow_up = not found_all
