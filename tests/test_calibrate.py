@@ -119,6 +119,9 @@ def test_calibration_recovers_the_parameters_of_a_known_process() -> None:
         assert r.low <= value <= r.high, (name, value, r.low, r.estimate, r.high)
         assert r.high / max(r.low, 1e-9) < 20, (name, r.low, r.high)  # informative, not a shrug
     assert (cal.goodness.ks_pvalue > 0.01).all()
+    qq = cal.to_dict()["qq"]["raid"]  # time-rescaled gaps against Exp(1) quantiles: close to the diagonal
+    th, em = np.array(qq["exp1_quantiles"]), np.array(qq["rescaled_gaps"])
+    assert len(th) == len(em) > 100 and np.median(np.abs(em - th)[th < 3]) < 0.1
 
 
 def test_the_calibrated_scenario_validates_carries_uncertainty_and_cites_the_data(tmp_path: Path) -> None:

@@ -154,6 +154,7 @@ class Calibration:
     entries: list[tuple[str, str, str | float]] = field(default_factory=list)  # (action, parameter, expression)
     rows_skipped: list[str] = field(default_factory=list)  # rows of the event file no action fits
     min_half_life: float = 1.0
+    qq: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)  # time-rescaling QQ
 
     def values(self, params: dict[str, np.ndarray], runs: int) -> dict[str, np.ndarray]:
         """Each calibrated parameter for each of ``runs`` runs, from Hawkes draw ``run % draws`` and the run's own
@@ -236,7 +237,9 @@ class Calibration:
                                     for r in self.goodness.to_dict("records")],
                 "parameters": [{**{k: (_num(v) if isinstance(v, float) else v) for k, v in r.items()}}
                                for r in self.table.to_dict("records")], "skipped": self.skipped,
-                "rows_skipped": self.rows_skipped}
+                "rows_skipped": self.rows_skipped,
+                "qq": {k: {"exp1_quantiles": [round(float(x), 4) for x in th],
+                           "rescaled_gaps": [round(float(x), 4) for x in em]} for k, (th, em) in self.qq.items()}}
 
     def write(self, path: str | Path) -> Path:
         out = Path(path)
@@ -308,7 +311,8 @@ def calibrate(scenario: str | Path | LoadedScenario, events: str | Path | pd.Dat
     goodness = pd.DataFrame({"stream": fitted, "events": [n[s] for s in fitted],
                              "ks_statistic": gof["statistic"], "ks_pvalue": gof["pvalue"]})
     return Calibration(sc, origin, series, result, pd.DataFrame(rows), goodness, level, seed, samples, skipped,
-                       sampled, todo, list(table.attrs.get("skipped", [])), min_half_life)
+                       sampled, todo, list(table.attrs.get("skipped", [])), min_half_life,
+                       dict(zip(fitted, gof["qq"], strict=True)))
 
 
 def _num(v: Any) -> Any:
