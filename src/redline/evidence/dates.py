@@ -20,7 +20,12 @@ _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _SEASONS = {"spring": 4, "summer": 7, "autumn": 10, "fall": 10, "winter": 1}
 _NUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-        "a": 1}
+        "a": 1, "an": 1, "a few": 3, "several": 3}
+
+
+def count_word(word: str) -> int:
+    """A small count as written in a date phrase: "3", "three", "a", "a few"."""
+    return int(word) if word.isdigit() else _NUM[word.lower()]
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [(k, re.compile(p, re.IGNORECASE)) for k, p in [
     ("calendar", rf"\b{_MONTH}\s+{_DAY}(?:,?\s+(?:19|20)\d\d)?\b|\b{_DAY}\s+{_MONTH}(?:,?\s+(?:19|20)\d\d)?\b"),
@@ -110,7 +115,7 @@ def _resolve(kind: str, m: re.Match[str], published: dt.date, anchor: EventDate 
     if kind == "days_ago":
         n = m.group("n").lower()
         base = EventDate(published, 1, "") if low.endswith("ago") or anchor is None else anchor
-        return EventDate(base.date - dt.timedelta(days=int(n) if n.isdigit() else _NUM[n]), base.precision, phrase)
+        return EventDate(base.date - dt.timedelta(days=count_word(n)), base.precision, phrase)
     if kind == "then":  # "Then, Tehran launched missiles": soon after the date the text last named
         return EventDate(anchor.date, max(anchor.precision, 2), phrase) if anchor else None
     if kind == "next_day":  # "Washington answered the next day": the day after the one last named
@@ -123,12 +128,12 @@ def _resolve(kind: str, m: re.Match[str], published: dt.date, anchor: EventDate 
         if anchor is None:
             return None
         n = (m.group("n") or "").lower()
-        days = 3 if not n else int(n) if n.isdigit() else _NUM[n]
+        days = count_word(n) if n else 3
         return EventDate(min(anchor.date + dt.timedelta(days=days), published),
                          max(anchor.precision, 1 if n else 2), phrase)
     if kind == "years_ago":
         n = m.group("n").lower()
-        k = int(n) if n.isdigit() else _NUM[n]
+        k = count_word(n)
         months = published.year * 12 + published.month - 1 - (12 * k if m.group("u").startswith("year") else k)
         return EventDate(dt.date(months // 12, months % 12 + 1, 15 if published.day >= 15 else 1), 3, phrase)
     if kind == "year":

@@ -183,11 +183,14 @@ _BOUNDARY = re.compile(
     r"(?:,\s*|\s+)(?=(?P<lead>(?:(?:a|one|two|three|four|five|six|several|a few|\d+) (?:days?|weeks?|hours?|months?) )?"
     r"(?:after|following|followed|since|when|in (?:retaliation|reprisal|response) (?:for|to)))\b)"
     r"|,\s*(?=(?P<which>which|who|including|answer(?:ed|ing)|avenging)\b)|;\s*"
+    r"|\s+(?=(?P<answered>answer(?:ed|ing)|avenging)\s+(?:the|a|an)\s(?!next|following|same))"  # "the strikes answered the Jan. 28 attack"
     r"|,?\s+and\s+(?=(?:the\s+)?(?-i:[A-Z])[\w'.-]+(?:\s+(?-i:[A-Z])[\w'.-]+)*(?:'s)?\s+(?:[\w-]+\s+){0,2}?"
     r"[a-z]+ed\b)|,\s+and\s+(?=(?:later|then|the next day|days later)\b)",
     re.IGNORECASE)
 
 
+_CAUSE_LEADS = ("in retaliation for", "in reprisal for", "in response to", "answered", "answering", "avenging")
+_US_STRIKES = ("us_strike_militia", "us_decapitation", "us_strike_iran")
 _MODAL_VERB = re.compile(r"\b(?:could|would|might|may|will) (?:be|have been)\s*$")
 
 
@@ -208,7 +211,8 @@ def clauses(text: str) -> list[Clause]:
             continue
         if m.start() > pos:
             out.append(Clause(pos, m.start(), lead))
-        lead = (m.group("lead") or m.group("which") or ("and" if "and" in m.group(0) else ";")).lower()
+        lead = (m.group("lead") or m.group("which") or m.group("answered")
+                or ("and" if "and" in m.group(0) else ";")).lower()
         pos = m.end()
         skip = pos + len(m.group("lead") or "")
     out.append(Clause(pos, len(text), lead))
@@ -240,6 +244,12 @@ def find_events(text: str, mentioned: list[ActorMention], scenario_actions: set[
             g = classify(text[prev.start:c.end], [m for m in mentioned if prev.start <= m.start < c.end],
                          scenario_actions, allow_trend=True)
             f = g and Found(g.action, g.trigger, g.trigger_start - (c.start - prev.start), "")
+        striking = (whole.action in _US_STRIKES) if whole is not None else bool(  # "the strike answered ...":
+            _first("strike", text[:c.start]) and not lexicon()["implied"]["israel"].search(text))  # a follow-up
+        if f is None and c.lead in _CAUSE_LEADS and striking and "militia_attack_us" in scenario_actions:
+            m = _first("attack", text[c.start:c.end])  # "US jets struck KH sites in retaliation for Friday's rocket
+            f = m and Found("militia_attack_us", m.group(0), m.start(), "")  # attack": the attack a US strike
+            # answers is one on US forces
         if f is not None:  # a subordinate clause states its own facts: only its own cues make it hypothetical,
             at = c.start + f.trigger_start  # or a modal verb right before it ("a closure could be followed by")
             inherited = _MODAL_VERB.search(text[max(0, c.start - 24):c.start]) if c.lead else None

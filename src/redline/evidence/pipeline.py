@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from redline.evidence.actors import ActorMention, ActorResolver, normalise
 from redline.evidence.clean import SUPPORTED_LANGUAGES, clean_text, detect_language
-from redline.evidence.dates import EventDate, find_date
+from redline.evidence.dates import EventDate, count_word, find_date
 from redline.evidence.extract import Found, Sentence, find_events, is_background, lexicon, modal_cue, sentences
 from redline.evidence.numbers import find_counts
 from redline.evidence.places import find_place
@@ -27,24 +27,14 @@ _DEFINITE = re.compile(r"\b(?P<one>(?:[Oo]ne|[Tt]he (?:deadliest|worst|first|las
                        r"air[- ]?strikes?|air[- ]?raids?|bombing|attacks?|storming|assault)\b")
 _DAYISH = re.compile(r"\d|yesterday|overnight|last night|today|monday|tuesday|wednesday|thursday|friday|saturday|"
                      r"sunday|days? (?:ago|earlier|before)", re.IGNORECASE)  # sentences that can set the day
-_CAUSE = re.compile(r"(?:in retaliation for|in response to|answered|avenge\w*|retaliat\w+ for)\s+(?:the\s+)?"
-                    r"(?:[\w.,'-]+\s+){0,4}?(?:rocket|drone|missile|mortar)\s+attacks?")
 _AFTER_THE = re.compile(r"\W*(?:\w+ )?(?:days?|hours?|weeks?) (?:after|later)(?:,| the| that)", re.IGNORECASE)
 _GAP = re.compile(r"(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|a few|several|\d+) "
                   r"(?P<u>hours?|days?|weeks?) (?:after|following)$", re.IGNORECASE)
-_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-            "nine": 9, "ten": 10, "a few": 3, "several": 3}
-
-
-def _number(word: str) -> int:
-    return int(word) if word.isdigit() else _NUMBERS[word.lower()]
-
-
 _PASSIVE = re.compile(r"\b(?:was|were) (?:also |later )?(?:struck|bombed|hit|targeted)\b")  # after a strike
 _ATTACKS = ("militia_attack_us", "militia_attack_israel", "lh_attack_israel", "iran_strike_us")
 _STRIKES = ("us_strike_militia", "israel_strike_iraq", "us_decapitation", "us_strike_iran")
 _REFERS_TO = {"raid": _STRIKES, "strike": _STRIKES, "airstrike": _STRIKES, "airraid": _STRIKES, "bombing": _STRIKES,
-              "attack": ("militia_attack_us", "iran_strike_us", "militia_attack_israel", "lh_attack_israel"),
+              "attack": _ATTACKS,
               "assault": ("militia_attack_us", "embassy_storming"), "storming": ("embassy_storming",)}
 
 
@@ -148,23 +138,15 @@ class Pipeline:
             if found.modal:
                 art.statements.append(Statement(found.action, found.modal, s.text, s.start, s.end))
                 continue
-            cause = _CAUSE.search(view) if found.action in _STRIKES and "militia_attack_us" in self.actions else None
             when = self._clause_date(found, s.text, view, published, anchor, mine or art.mentions)
             mention = self._mention(found.action, found.trigger, s.text, s.start, s.end, published, last_date, anchor,
-                                    follow_up=follow_up, near=found.trigger_start,
-                                    view=view[:cause.start()] if cause else view, when=when)
+                                    follow_up=follow_up, near=found.trigger_start, view=view, when=when)
             if mention is not None and any(m.action == mention.action for m in mine) and (
                     not mention.date_phrase or any(m.date == mention.date for m in mine if m.action == mention.action)):
                 mention = None  # the same action again in this sentence, not dated apart: the same event
             if mention is not None:
                 art.mentions.append(mention)
                 mine.append(mention)
-            if cause is not None and all(f.action != "militia_attack_us" for f, _ in found_all):
-                # "strikes in retaliation for Friday's rocket attack": that attack is an event too
-                extra = self._mention("militia_attack_us", cause.group(0), s.text, s.start, s.end, published,
-                                      last_date, anchor, near=cause.end(), view=view)
-                if extra is not None and (mention is None or extra.date != mention.date):
-                    art.mentions.append(extra)
 
     @staticmethod
     def _clause_date(found: Found, sentence: str, view: str, published: dt.date, anchor: EventDate | None,
@@ -186,7 +168,7 @@ class Pipeline:
         if when is not None:
             return when if day_before is not None or gap else None
         if gap and earlier:
-            n = _number(gap.group("n"))
+            n = count_word(gap.group("n"))
             days = 0 if gap.group("u").startswith("hour") else n * (7 if gap.group("u").startswith("week") else 1)
             return EventDate(earlier[-1].date - dt.timedelta(days=days), earlier[-1].time_precision, found.lead)
         if found.lead == "when" and before is not None and before.date <= published:
