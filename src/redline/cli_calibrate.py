@@ -32,6 +32,8 @@ EventsOpt = Annotated[Path, typer.Option("--events", help="Recorded events: a re
 PlaceOpt = Annotated[str | None, typer.Option(help="Only events at this location, province or country.")]
 JsonOpt = Annotated[Path | None, typer.Option("--json", help="Write the result as JSON to this file.")]
 ReportOpt = Annotated[Path | None, typer.Option(help="Write a self-contained HTML page.")]
+HistoryOpt = Annotated[str | None, typer.Option("--history-from", help="First day of the record fitted before "
+                                                                     "each forecast (default: the first event).")]
 StreamsOpt = Annotated[list[str] | None, typer.Option("--streams", help="Fit only these actions (comma-separated or "
                                                                        "repeated); calibrate: entries that read other "
                                                                        "actions are left out and listed.")]
@@ -126,8 +128,7 @@ def forecast(
     events: EventsOpt = Path("redline-events.duckdb"),
     horizon: Annotated[int, typer.Option(min=7, max=365, help="Days to forecast.")] = 28,
     runs: Annotated[int, typer.Option(min=100, help="Simulated continuations.")] = 10000,
-    history_from: Annotated[str | None, typer.Option("--history-from", help="First day of the history to fit "
-                                                                           "(default: the first event).")] = None,
+    history_from: HistoryOpt = None,
     no_calibrate: Annotated[bool, typer.Option("--no-calibrate", help="Run the scenario as given (e.g. a calibrated "
                                                                       "file you reviewed): only its excitation state "
                                                                       "comes from the record.")] = False,
@@ -181,8 +182,7 @@ def backtest(
     step: Annotated[int, typer.Option(min=1, help="Days between forecast origins.")] = 7,
     horizon: Annotated[int, typer.Option(min=7, max=365, help="Days forecast from each origin (whole weeks).")] = 28,
     runs: Annotated[int, typer.Option(min=100, help="Simulated continuations per origin.")] = 2000,
-    history_from: Annotated[str | None, typer.Option("--history-from", help="First day of every training window "
-                                                                           "(default: the first event).")] = None,
+    history_from: HistoryOpt = None,
     until: Annotated[str | None, typer.Option(help="Last day of the record to score (default: the last event).")] = None,
     place: PlaceOpt = None,
     streams: StreamsOpt = None,

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +31,8 @@ import numpy as np
 import pandas as pd
 
 from redline.calibrate.calibration import calibrate, streams_of
-from redline.calibrate.forecast import calibrated_scenario, simulate_from
-from redline.calibrate.hawkes import HawkesError, excitation_state, simulate_counts
+from redline.calibrate.forecast import simulate_from
+from redline.calibrate.hawkes import HawkesParams, excitation_state, simulate_counts
 from redline.calibrate.series import EventSeries, event_series, load_events
 from redline.errors import RedlineError
 from redline.scenario.load import LoadedScenario, load_scenario
@@ -131,22 +131,21 @@ def _num(v: Any) -> float | None:
     return f if math.isfinite(f) else None
 
 
-def _baselines(past: EventSeries, origin: dt.date, weeks: int, runs: int, fit_params: Any,
+def _baselines(past: EventSeries, weeks: int, runs: int, fit_params: HawkesParams,
                rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Samples (streams, weeks, runs) of each baseline's forecast."""
     daily = past.daily()
     m = len(past.streams)
-    last_week = daily[-7:].sum(axis=0) if len(daily) >= 7 else daily.sum(axis=0)
+    last_week = daily[-7:].sum(axis=0)
     recent = daily[-28:].sum(axis=0) / max(1, min(28, len(daily))) * 7
     mean = daily.sum(axis=0) / max(1, len(daily)) * 7
     out = {"no_change": np.broadcast_to(last_week[:, None, None], (m, weeks, runs)).astype(float),
            "poisson_recent": rng.poisson(recent[:, None, None], (m, weeks, runs)).astype(float),
            "historical_mean": rng.poisson(mean[:, None, None], (m, weeks, runs)).astype(float)}
-    if fit_params is not None:
-        times, marks = past.times(int(rng.integers(2**31)))
-        state = excitation_state(times, marks, fit_params, float(past.days))
-        sims = simulate_counts(fit_params, state, 7 * weeks, runs, rng)  # (runs, days, streams)
-        out["hawkes"] = sims.reshape(runs, weeks, 7, m).sum(axis=2).transpose(2, 1, 0).astype(float)
+    times, marks = past.times(int(rng.integers(2**31)))
+    state = excitation_state(times, marks, fit_params, float(past.days))
+    sims = simulate_counts(fit_params, state, 7 * weeks, runs, rng)  # (runs, days, streams)
+    out["hawkes"] = sims.reshape(runs, weeks, 7, m).sum(axis=2).transpose(2, 1, 0).astype(float)
     return out
 
 
@@ -182,20 +181,19 @@ def backtest(scenario: str | Path | LoadedScenario, events: str | Path | pd.Data
     for k, origin in enumerate(origins):
         if progress:
             progress(k, len(origins))
-        past = EventSeries(full.streams, full.events, full.start, origin - dt.timedelta(days=1), source)
-        past = past.until(origin - dt.timedelta(days=1))
+        past = full.until(origin - dt.timedelta(days=1))
         try:
-            cal = calibrate(loaded, table, start=full.start, end=origin - dt.timedelta(days=1), seed=seed + k,
-                            place=place, streams=fitted)
-        except (HawkesError, RedlineError) as exc:
+            cal = calibrate(loaded, table, start=full.start, end=past.end, seed=seed + k, place=place, streams=fitted,
+                            source=source)
+        except RedlineError as exc:  # too few events, or not stationary, before this origin: reported
             failed.append({"origin": origin.isoformat(), "reason": str(exc).splitlines()[0]})
             continue
-        weekly, _ = simulate_from(calibrated_scenario(loaded, cal), full, origin, 7 * weeks, runs, seed + k, cal)
+        weekly, _ = simulate_from(loaded, full, origin, 7 * weeks, runs, seed + k, cal)
         prior, _ = simulate_from(loaded, full, origin, 7 * weeks, runs, seed + k)  # the scenario as written
         models = {"model": weekly.transpose(2, 1, 0), "scenario_prior": prior.transpose(2, 1, 0)}  # (streams, weeks, runs)
-        models.update(_baselines(past, origin, weeks, runs, cal.fit.params, rng))
-        obs = EventSeries(full.streams, full.events, origin, origin + dt.timedelta(days=7 * weeks - 1),
-                          source).counts(7).to_numpy().T  # (streams, weeks)
+        models.update(_baselines(past, weeks, runs, cal.fit.params, rng))
+        obs = replace(full, start=origin, end=origin + dt.timedelta(days=7 * weeks - 1)).counts(7).to_numpy().T
+        # (streams, weeks)
         for name, samples in models.items():
             sc_ = score(obs, samples)
             for j, s in enumerate(full.streams):

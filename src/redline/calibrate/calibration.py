@@ -253,10 +253,12 @@ class Calibration:
 def calibrate(scenario: str | Path | LoadedScenario, events: str | Path | pd.DataFrame, *,
               start: dt.date | None = None, end: dt.date | None = None, draws: int = 4000, seed: int = 0,
               level: float = 0.9, min_events: int = 10, place: str | None = None,
-              min_half_life: float = 1.0, streams: Sequence[str] | None = None) -> Calibration:
+              min_half_life: float = 1.0, streams: Sequence[str] | None = None,
+              source: str | None = None) -> Calibration:
     """Fit a multivariate Hawkes process to the recorded events of the scenario's calibrated actions and
     map the fit onto the parameters they declare.  ``events``: a store (.duckdb), an ACLED export (.csv) or
-    an events table; ``streams``: fit only these actions (default: every action calibrate: entries read).
+    an events table; ``streams``: fit only these actions (default: every action calibrate: entries read);
+    ``source`` names the event data in the written scenario (default: the file name).
     Excitations are held to a half-life of at least ``min_half_life`` days: event dates
     are known to the day and the scenario steps a day at a time, so a shorter one is an artefact."""
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
@@ -265,7 +267,7 @@ def calibrate(scenario: str | Path | LoadedScenario, events: str | Path | pd.Dat
     fitted = streams_of(sc, streams)
     todo, skipped = entries(sc, fitted)
     table = events if isinstance(events, pd.DataFrame) else load_events(events, sc)
-    source = "an events table" if isinstance(events, pd.DataFrame) else Path(events).name
+    source = source or ("an events table" if isinstance(events, pd.DataFrame) else Path(events).name)
     series = event_series(table, sc, fitted, start=start, end=end, place=place, source=source)
     counts = series.n_events()
     few = {k: v for k, v in counts.items() if v < min_events}

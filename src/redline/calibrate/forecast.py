@@ -17,13 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import TypeAdapter
 
 from redline.calibrate.calibration import Calibration, calibrate, streams_of
 from redline.calibrate.series import EventSeries, event_series, load_events
@@ -32,23 +31,6 @@ from redline.engine.model import build_model
 from redline.engine.results import wilson
 from redline.errors import RedlineError
 from redline.scenario.load import LoadedScenario, load_scenario
-from redline.scenario.model import Distribution
-
-_DIST: TypeAdapter[Any] = TypeAdapter(Distribution)
-
-
-def calibrated_scenario(loaded: LoadedScenario, cal: Calibration) -> LoadedScenario:
-    """``loaded`` with the calibrated parameters replaced (what the written scenario file describes)."""
-    sc = loaded.scenario
-    params = dict(sc.parameters)
-    for row in cal.table.itertuples(index=False):
-        dist = dict(row.dist)
-        if dist["kind"] == "fixed":
-            params[row.parameter] = params[row.parameter].model_copy(update={"value": dist["value"], "dist": None})
-        else:
-            params[row.parameter] = params[row.parameter].model_copy(update={"value": None,
-                                                                             "dist": _DIST.validate_python(dist)})
-    return LoadedScenario(sc.model_copy(update={"parameters": params}), loaded.positions, loaded.origin)
 
 
 @dataclass
@@ -177,27 +159,17 @@ def forecast(scenario: str | Path | LoadedScenario, events: str | Path | pd.Data
     if origin <= full.start:
         raise RedlineError(f"the forecast origin {origin} is not after the start of the record ({full.start})\n"
                            "  expected: an origin with recorded history before it")
-    end = max(full.end, origin + dt.timedelta(days=horizon - 1))
-    full = event_series(table, sc, fitted, start=full.start, end=end, place=place, source=source)
-    cal = None
-    if calibrate_first:
-        cal = calibrate(loaded, table, start=full.start, end=origin - dt.timedelta(days=1), seed=seed, place=place,
-                        streams=fitted)
-        cal.series = EventSeries(cal.series.streams, cal.series.events, cal.series.start, cal.series.end, source)
-        loaded = calibrated_scenario(loaded, cal)
+    last = origin + dt.timedelta(days=horizon - 1)
+    record_end = pd.to_datetime(table["event_date"]).max().date()  # how far the record goes (any action)
+    full = replace(full, end=max(full.end, last))  # every event is in already: only the window grows
+    # the calibrated parameters come from the calibration's joint draws, run by run (simulate_from)
+    cal = calibrate(loaded, table, start=full.start, end=origin - dt.timedelta(days=1), seed=seed, place=place,
+                    streams=fitted, source=source) if calibrate_first else None
     weekly, outcomes = simulate_from(loaded, full, origin, horizon, runs, seed, cal)
-    record_end = max(table_dates(table)) if len(table) else full.start
-    observed = None
-    if record_end >= origin + dt.timedelta(days=horizon - 1):
-        after = EventSeries(full.streams, full.events, origin, origin + dt.timedelta(days=horizon - 1), source)
-        observed = after.counts(7).reset_index(drop=True)
-    before = EventSeries(full.streams, full.events, full.start, origin - dt.timedelta(days=1), source).counts(7)
+    observed = replace(full, start=origin, end=last).counts(7).reset_index(drop=True) if record_end >= last else None
+    before = full.until(origin - dt.timedelta(days=1)).counts(7)
     return Forecast(sc.id, origin, horizon, runs, seed, full.streams, weekly, outcomes, observed, cal, before,
                     list(table.attrs.get("skipped", [])))
 
 
-def table_dates(table: pd.DataFrame) -> list[dt.date]:
-    return list(pd.to_datetime(table["event_date"]).dt.date) if "event_date" in table else []
-
-
-__all__ = ["Forecast", "calibrated_scenario", "forecast", "simulate_from"]
+__all__ = ["Forecast", "forecast", "simulate_from"]

@@ -53,7 +53,7 @@ def colour(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
-def _rgba(hex_colour: str, alpha: float) -> str:
+def rgba(hex_colour: str, alpha: float) -> str:
     r, g, b = (int(hex_colour[k : k + 2], 16) for k in (1, 3, 5))
     return f"rgba({r},{g},{b},{alpha})"
 
@@ -135,7 +135,7 @@ def fan_chart(frame: pd.DataFrame, name: str, unit: str, i: int = 0) -> go.Figur
         )
         fig.add_trace(
             go.Scatter(x=x, y=frame[lower], mode="lines", line={"width": 0}, fill="tonexty",
-                       fillcolor=_rgba(base, alpha), name=label, legendgroup=label, hoverinfo="skip")
+                       fillcolor=rgba(base, alpha), name=label, legendgroup=label, hoverinfo="skip")
         )
 
     band("p95", "p05", 0.18, "5–95%")

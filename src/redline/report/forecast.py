@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
-from redline.report.charts import _rgba, colour
+from redline.report.charts import colour, rgba
 from redline.report.html import Figures, fmt_pct, page, table, text
 
 if TYPE_CHECKING:
@@ -27,9 +27,9 @@ def _fan(f: Forecast, j: int) -> go.Figure:
         fig.add_scatter(x=list(h.index), y=list(h.to_numpy()), mode="lines+markers", name="record before the origin",
                         line={"color": "#555"}, marker={"size": 4})
     x = list(q.week_start)
-    fig.add_scatter(x=x + x[::-1], y=list(q.p95) + list(q.p05)[::-1], fill="toself", fillcolor=_rgba(c, 0.15),
+    fig.add_scatter(x=x + x[::-1], y=list(q.p95) + list(q.p05)[::-1], fill="toself", fillcolor=rgba(c, 0.15),
                     mode="lines", line={"width": 0}, name="90% interval", hoverinfo="skip")
-    fig.add_scatter(x=x + x[::-1], y=list(q.p75) + list(q.p25)[::-1], fill="toself", fillcolor=_rgba(c, 0.3),
+    fig.add_scatter(x=x + x[::-1], y=list(q.p75) + list(q.p25)[::-1], fill="toself", fillcolor=rgba(c, 0.3),
                     mode="lines", line={"width": 0}, name="50% interval", hoverinfo="skip")
     fig.add_scatter(x=x, y=list(q.p50), mode="lines", name="median", line={"color": c})
     if q.observed.notna().any():
