@@ -27,9 +27,10 @@ from pathlib import Path
 
 import yaml
 
-from redline.evidence import Store, ingest_paths
+from redline.evidence import DEFAULT_SCENARIO, Pipeline, Store, ingest
 from redline.evidence.actors import normalise
 from redline.evidence.dedup import SLACK_DAYS
+from redline.scenario import load_scenario
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "corpus"
 
@@ -66,11 +67,14 @@ def _f1(p: float, r: float) -> float:
     return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def evaluate(corpus: Path = CORPUS, db: Path | None = None) -> Scores:
+def evaluate(corpus: Path = CORPUS, db: Path | None = None, pipeline: Pipeline | None = None) -> Scores:
+    """Scores of ``pipeline`` (default: the built-in scenario's, with the shipped reader) on ``corpus``."""
     gold = yaml.safe_load((corpus / "gold.yaml").read_text(encoding="utf-8"))
+    pipeline = pipeline or Pipeline(load_scenario(DEFAULT_SCENARIO).scenario)
     with tempfile.TemporaryDirectory() as tmp:
         path = db or Path(tmp) / "corpus.duckdb"
-        ingest_paths([corpus], db=path)
+        with Store(path) as store:
+            ingest([corpus], pipeline, store)
         with Store(path) as store:
             articles = store.table("articles")
             mentions = store.table("mentions")
@@ -158,9 +162,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--details", action="store_true")
     ap.add_argument("--corpus", type=Path, default=CORPUS, help="folder with the articles and gold.yaml")
+    ap.add_argument("--rules-only", action="store_true", help="without the learned reader")
     args = ap.parse_args()
-    s = evaluate(args.corpus)
-    print(f"corpus: {args.corpus}")
+    pipeline = Pipeline(load_scenario(DEFAULT_SCENARIO).scenario, **({"reader": None} if args.rules_only else {}))
+    s = evaluate(args.corpus, pipeline=pipeline)
+    print(f"corpus: {args.corpus}" + (" (rules only)" if args.rules_only else ""))
     print(f"events: precision {s.precision:.3f}, recall {s.recall:.3f}, F1 {s.f1:.3f}")
     print(f"actor resolution accuracy: {s.actor_accuracy:.3f}")
     print(f"duplicates merged: pairwise precision {s.merge_precision:.3f}, recall {s.merge_recall:.3f}")

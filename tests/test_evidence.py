@@ -472,7 +472,7 @@ def test_accuracy_on_the_labelled_corpus_does_not_regress() -> None:
     assert s.languages_skipped == s.languages == 1
 
 
-@pytest.mark.parametrize("name", ["corpus", "heldout", "heldout2", "heldout3", "heldout4"])
+@pytest.mark.parametrize("name", ["corpus", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"])
 def test_gold_annotations_quote_their_articles(name: str) -> None:
     """The labelled corpora stay consistent: every gold sentence, statement and actor text occurs in its
     article, every article has gold and every gold key an article, and event ids agree with the events table."""

@@ -11,6 +11,7 @@ conditional, negated or threatening cue ("could", "if", "denied",
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -50,24 +51,114 @@ def sentences(text: str) -> list[Sentence]:
     return out
 
 
+_WORD = re.compile(r"\w+")
+_LOOKBEHIND = re.compile(r"^\(\?<[!=][^)]*\)")
+_LITERAL = re.compile(r"[a-z0-9]+")
+
+
+@lru_cache(maxsize=4096)
+def _starts(text: str) -> frozenset[str]:
+    """The first one, two and three letters of every word of a text, lower-case."""
+    words = _WORD.findall(text.lower())
+    return frozenset(w[:n] for w in words for n in (1, 2, 3))
+
+
+def _split_top(pattern: str) -> tuple[list[str], int]:
+    """The top-level alternatives of a pattern, up to the parenthesis that closes it, and where that is."""
+    parts, depth, escaped, last = [], 0, False, 0
+    for i, ch in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            if depth == 0:
+                return parts + [pattern[last:i]], i
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(pattern[last:i])
+            last = i + 1
+    return parts + [pattern[last:]], len(pattern)
+
+
+def _sure_starts(pattern: str) -> set[str] | None:
+    """Up to three letters that every match of the pattern starts with (one set per alternative), or None when
+    some match may start otherwise ("\\d+", "a?b", an optional group)."""
+    alternatives, _ = _split_top(pattern)
+    if len(alternatives) > 1:
+        found = [_sure_starts(a) for a in alternatives]
+        return None if any(f is None for f in found) else set().union(*found)  # type: ignore[arg-type]
+    while (m := _LOOKBEHIND.match(pattern)) is not None:  # "(?<!heart )attacks?": starts with "attack"
+        pattern = pattern[m.end():]
+    if pattern.startswith("(?:"):
+        inner, end = _split_top(pattern[3:])
+        if pattern[3 + end + 1:3 + end + 2] in ("?", "*", "{"):
+            return None  # an optional group
+        found = [_sure_starts(a) for a in inner]
+        return None if any(f is None for f in found) else set().union(*found)  # type: ignore[arg-type]
+    literal = _LITERAL.match(pattern.lower())
+    known = literal.group(0) if literal else ""
+    if literal is not None and pattern[literal.end():literal.end() + 1] in ("?", "*", "{"):
+        known = known[:-1]  # "ab?c": only "a" is sure
+    return {known[:3]} if known else None
+
+
+class Words:
+    """A list of lexicon entries matched as one case-insensitive pattern on word boundaries.  A text none of whose
+    words starts as an entry does is not searched at all: most sentences hold few of the lexicon's words."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.pattern = re.compile(r"(?<![\w-])(?:" + "|".join(words) + r")(?![\w-])", re.IGNORECASE)
+        starts = _sure_starts("|".join(words))
+        self.starts = frozenset(starts) if starts is not None else None
+        self._first = lru_cache(maxsize=256)(self._search)  # the rules and the reader ask again of one sentence
+
+    def _may_match(self, text: str) -> bool:
+        return self.starts is None or not self.starts.isdisjoint(_starts(text))
+
+    def _search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text) if self._may_match(text) else None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self._first(text)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.pattern.finditer(text) if self._may_match(text) else iter(())
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> dict[str, Any]:
     text = (resources.files("redline.evidence") / "data" / "lexicon.yaml").read_text(encoding="utf-8")
     data = YAML(typ="safe").load(text)
-
-    def compile_all(words: list[str]) -> re.Pattern[str]:
-        return re.compile(r"(?<![\w-])(?:" + "|".join(words) + r")(?![\w-])", re.IGNORECASE)
-
+    triggers = [w for words in data["triggers"].values() for w in words]
     return {
-        "implied": {k: compile_all(v) for k, v in data["implied"].items()},
-        "targets": {k: compile_all(v) for k, v in data["targets"].items()},
-        "triggers": {k: compile_all(v) for k, v in data["triggers"].items()},
-        "any_trigger": compile_all([w for words in data["triggers"].values() for w in words]),
-        "modal": compile_all(data["modal"]),
-        "trend": compile_all(data["trend"]),
-        "iraq_leaders": compile_all(data["iraq_leaders"]),
-        "background": compile_all(data["background"]),
+        "implied": {k: Words(v) for k, v in data["implied"].items()},
+        "targets": {k: Words(v) for k, v in data["targets"].items()},
+        "triggers": {k: Words(v) for k, v in data["triggers"].items()},
+        "any_trigger": Words(triggers),
+        "broad": Words(data["broad"]),
+        "modal": Words(data["modal"]),
+        "trend": Words(data["trend"]),
+        "iraq_leaders": Words(data["iraq_leaders"]),
+        "background": Words(data["background"]),
     }
+
+
+def worth_reading(text: str) -> bool:
+    """A sentence with a word of any action or of the broader vocabulary of force and politics (the rest of an
+    article is not read for events)."""
+    lex = lexicon()
+    return lex["any_trigger"].search(text) is not None or lex["broad"].search(text) is not None
+
+
+TRIGGER_OF = {  # the trigger word that places each action in a sentence
+    "embassy_storming": "storm", "militia_overreach": "attack", "iraq_crackdown": "arrest", "sadr_protest": "protest",
+    "iraq_demand_withdrawal": "demand", "us_decapitation": "kill", "iran_strike_us": "missile",
+    "israel_strike_iraq": "strike", "us_strike_militia": "strike", "us_strike_iran": "strike",
+    "lh_attack_israel": "attack", "militia_attack_israel": "attack", "militia_attack_us": "attack",
+    "us_reinforce": "deploy", "us_drawdown": "withdraw"}
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,21 @@ from dataclasses import dataclass, field
 from redline.evidence.actors import ActorMention, ActorResolver, normalise
 from redline.evidence.clean import SUPPORTED_LANGUAGES, clean_text, detect_language
 from redline.evidence.dates import EventDate, count_word, find_date
-from redline.evidence.extract import Found, Sentence, find_events, is_background, lexicon, modal_cue, sentences
+from redline.evidence.extract import (
+    TRIGGER_OF,
+    Found,
+    Sentence,
+    find_events,
+    is_background,
+    lexicon,
+    modal_cue,
+    sentences,
+    worth_reading,
+)
 from redline.evidence.numbers import find_counts
 from redline.evidence.places import find_place
 from redline.evidence.read import Document
+from redline.evidence.reader import Reader, shipped_reader
 from redline.scenario.model import Scenario
 
 BACKGROUND_DAYS = 45  # an event this long before publication, mentioned in passing, is background
@@ -84,11 +95,18 @@ class Article:
     actors: list[ActorMention] = field(default_factory=list)
 
 
+_SHIPPED = object()
+
+
 class Pipeline:
-    def __init__(self, scenario: Scenario) -> None:
+    """``reader``: the learned reader that adds what the rules miss (default: the one the package ships;
+    None: the rules alone)."""
+
+    def __init__(self, scenario: Scenario, reader: Reader | None | object = _SHIPPED) -> None:
         self.scenario = scenario
         self.resolver = ActorResolver(scenario)
         self.actions = set(scenario.actions)
+        self.reader: Reader | None = shipped_reader() if reader is _SHIPPED else reader  # type: ignore[assignment]
 
     def process(self, doc: Document) -> Article:
         text = normalise(clean_text(doc.text).text)
@@ -119,10 +137,13 @@ class Pipeline:
     def _read(self, art: Article, s: Sentence, published: dt.date, last_date: dict[str, tuple[dt.date, int, str]],
               anchor: EventDate | None) -> None:
         """Add what one sentence reports to ``art``: event mentions, or a flagged statement."""
-        if not lexicon()["any_trigger"].search(s.text):
+        if not worth_reading(s.text):
             return  # no word of any action (nor of a follow-up: "the raids", "were struck" are trigger words)
         mentioned = [a for a in art.actors if s.start <= a.start < s.end]
         found_all = find_events(s.text, mentioned, self.actions)
+        if self.reader is not None:
+            have = {f.action for f, _ in found_all}  # where the rules found events, the reader adds only what
+            found_all += self._learned(s.text, mentioned, have)  # it is surer of (a second event in the sentence)
         follow_up = not found_all
         if follow_up:
             again = self._follow_up(s.text, art.mentions)
@@ -147,6 +168,23 @@ class Pipeline:
             if mention is not None:
                 art.mentions.append(mention)
                 mine.append(mention)
+
+    def _learned(self, text: str, mentioned: list[ActorMention], have: set[str]) -> list[tuple[Found, str]]:
+        """What the learned reader finds beside the rules' actions ``have``: each other action it scores above
+        its threshold (the higher one if the rules found any), at that action's trigger word (a hypothetical
+        cue after it makes it a statement)."""
+        assert self.reader is not None
+        threshold = self.reader.threshold_beside if have else self.reader.threshold
+        out = []
+        for action, p in sorted(self.reader.scores(text, mentioned).items(), key=lambda kv: -kv[1]):
+            if p < threshold or action in have or action not in self.actions:
+                continue
+            lex = lexicon()
+            m = lex["triggers"][TRIGGER_OF[action]].search(text) or lex["any_trigger"].search(text) or lex[
+                "broad"].search(text)
+            if m is not None:
+                out.append((Found(action, m.group(0), m.start(), modal_cue(text, m.end())), text))
+        return out
 
     @staticmethod
     def _clause_date(found: Found, sentence: str, view: str, published: dt.date, anchor: EventDate | None,
