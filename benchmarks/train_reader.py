@@ -26,7 +26,7 @@ from redline.evidence.reader import corpus_examples, train
 from redline.scenario import load_scenario
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
-TUNING = ("corpus", "heldout", "heldout2", "heldout3")  # measured blind once each, then used for tuning
+TUNING = ("corpus", "heldout", "heldout2", "heldout3", "heldout4", "heldout5")  # measured blind once each, then used for tuning
 OUT = Path(__file__).resolve().parents[1] / "src" / "redline" / "evidence" / "data" / "reader.json"
 
 

@@ -69,6 +69,12 @@ def test_counts_keep_every_reported_figure_and_ignore_dates(sentence: str, kille
     ("earlier this month", "2022-01-20", "2022-01-15", 3),
     ("attacks last summer prompted", "2022-01-14", "2021-07-15", 3),
     ("the January 2020 strike", "2024-02-01", "2020-01-15", 3),
+    ("Last Tuesday, drones struck", "2021-03-09", "2021-03-02", 1),  # said on a Tuesday: a week before
+    ("on Tuesday, drones struck", "2021-03-09", "2021-03-09", 1),  # wire copy: the same day
+    ("the Pentagon said on Thursday that drones had hit the base on Monday", "2021-03-12", "2021-03-08", 1),
+    ("officials announced on Friday that the force would shrink by Jan. 31", "2020-11-21", "2020-11-20", 1),
+    ("a crowd surrounded the compound on New Year's Eve", "2020-01-20", "2019-12-31", 1),
+    ("the raids of the winter of last year", "2022-03-01", "2021-01-15", 3),
 ])
 def test_dates_resolve_against_the_publication_date(sentence: str, published: str, date: str, precision: int) -> None:
     found = find_date(sentence, dt.date.fromisoformat(published))
@@ -79,6 +85,8 @@ def test_dates_resolve_against_the_publication_date(sentence: str, published: st
 def test_days_earlier_counts_back_from_the_last_named_date() -> None:
     found = find_date("an attack that two days earlier killed", dt.date(2020, 1, 1), anchor=dt.date(2019, 12, 29))
     assert found is not None and found.date == dt.date(2019, 12, 27)
+    same = find_date("That same day, rockets hit the airport.", dt.date(2020, 1, 10), anchor=dt.date(2020, 1, 4))
+    assert same is not None and (same.date, same.precision) == (dt.date(2020, 1, 4), 1)
 
 
 def test_kataib_hezbollah_spellings_and_lebanese_hezbollah(resolver: ActorResolver) -> None:
@@ -111,6 +119,9 @@ def test_cleaning_drops_boilerplate_and_comments() -> None:
     assert "Militias fired rockets" in out and "The Pentagon confirmed it." in out
     for gone in ("newsletter", "Related", "Drones strike depot", "Reuters", "Share", "Reader", "Home |"):
         assert gone not in out, gone
+    more = clean_text("Rockets hit the base on Friday.\n\nMore on this story: Jets pound depot | Drones hit camp\n\n"
+                      "Read yesterday's briefing: Militias fire on convoy\n\nThe army confirmed it.").text
+    assert "pound" not in more and "convoy" not in more and "The army confirmed it." in more
 
 
 def test_language_detection() -> None:
@@ -157,6 +168,30 @@ def test_one_sentence_can_report_two_events() -> None:
     vote = _events("Sadr called the rally on Friday after Iraq's parliament voted on Jan. 5 to demand the "
                    "withdrawal of foreign troops.", "2020-01-25")
     assert ("iraq_demand_withdrawal", "2020-01-05", 1, "") in vote and ("sadr_protest", "2020-01-24", 1, "") in vote
+
+
+def test_clauses_dated_against_what_the_sentence_names() -> None:
+    """"X came five days after Y": Y is five days before X's day (here the one the text last named); "parliament
+    voted in January 2020, after a US drone killed ...": by then; "..., and American jets struck ... the next day":
+    a second event, the day after the first; "..., and on 5 March rockets landed": so too."""
+    got = _events("On Friday the Pentagon ordered more troops to the region. The order came five days after a "
+                  "rocket crashed into the Green Zone near the US embassy.", "2019-05-25")
+    assert ("militia_attack_us", "2019-05-19", 1, "") in [(a, d, p, "") for a, d, p, _ in got]
+    vote = _events("Iraq's parliament voted in January 2020 for the exit of foreign troops, after a US drone killed "
+                   "Qassem Soleimani at Baghdad airport.", "2021-07-08")
+    assert [(a, d[:7], p) for a, d, p, _ in vote if a == "us_decapitation"] == [("us_decapitation", "2020-01", 3)]
+    two = _events("On March 3, a drone wounded two US soldiers at Harir air base, and American jets struck two "
+                  "Kataib Hezbollah depots the next day.", "2021-03-10")
+    assert {(a, d) for a, d, _, _ in two} >= {("militia_attack_us", "2021-03-03"), ("us_strike_militia", "2021-03-04")}
+    rockets = _events("Two drones were shot down near Ain al-Asad air base on March 4, and on 5 March four rockets "
+                      "landed inside the same base.", "2021-03-10")
+    assert {d for a, d, _, _ in rockets if a == "militia_attack_us"} == {"2021-03-04", "2021-03-05"}
+
+
+def test_an_israeli_strike_placed_outside_iraq_is_no_strike_on_iraq() -> None:
+    got = _events("The blast at the PMF depot came a day after Israeli jets struck a drone unit outside Damascus "
+                  "that Israel linked to Iraqi militias.", "2019-08-26")
+    assert "israel_strike_iraq" not in [a for a, _, _, _ in got]
 
 
 def test_clauses_date_their_own_events() -> None:
@@ -230,6 +265,14 @@ def test_a_country_is_a_place_only_after_a_locative_word() -> None:
     assert find_place("Iran launched missiles at two bases") is None
     found = find_place("strikes in Syria killed 18")
     assert found is not None and found.place.name == "Syria"
+
+
+def test_institutions_resolve_to_their_state(resolver: ActorResolver) -> None:
+    text = ("The Council of Representatives met as Marines guarded the embassy; the Counter-Terrorism Service "
+            "arrested members of Kataib Sayyid al-Shuhada.")
+    got = {m.text: m.actor for m in resolver.find(text)}
+    assert got["Council of Representatives"] == "iraq" and got["Marines"] == "us"
+    assert got["Counter-Terrorism Service"] == "iraq" and got["Kataib Sayyid al-Shuhada"] == "kh"
 
 
 def test_backers_and_fronts_are_named(resolver: ActorResolver) -> None:

@@ -26,13 +26,16 @@ _COMPOUND = r"(?:backed|aligned|allied|led|funded|sponsored|supported|armed|trai
 _PLACE_PREPOSITION = re.compile(r"\b(?:in|near|to|from|at|outside|around|over|across|into|toward|towards|via|of)\s+$")
 _EXTRA = {  # spellings, demonyms and office-holders seen in this theatre's press beyond the scenario's aliases
     "kh": [f"Iraqi {_HEZBOLLAH}", f"{_HEZBOLLAH} Brigades?", f"K[ae]t[a']*'?[ie]?b {_HEZBOLLAH}",
-           f"Harakat {_HEZBOLLAH} al-Nujaba", "Harakat al-Nujaba", "Nujaba", "Kata'ib Sayyid al-Shuhada", "Asa'ib Ahl al-Haq",
+           f"Harakat {_HEZBOLLAH} al-Nujaba", "Harakat al-Nujaba", "Nujaba", "Kata'?ib Sayyid al-Shuhada", "Asa'?ib Ahl al-Haq",
            # front names that claimed attacks for the established factions
            "Saraya Awliya al-Dam", "Ashab al-Kahf", "Usbat al-Tha'?ireen", "Qasim al-Jabbarin"],
     "us": ["Americans?", "U\\.S\\.-led coalition", "State Department", "82nd Airborne(?: Division)?", "(?:Donald )?Trump",
-           "(?:Joe )?Biden", "Lloyd Austin", "Mark Esper", "Mike Pompeo", "Pompeo", "White House", "Pentagon"],
-    "iran": ["Iranian", "Iranians"],
-    "iraq": ["Iraq", "Iraqi", "Iraqis", "parliament", "Parliament"],
+           "(?:Joe )?Biden", "Lloyd Austin", "Mark Esper", "Mike Pompeo", "Pompeo", "White House", "Pentagon",
+           "Marines", "Marine Corps", "Army Reserve", "National Guard", "National Security Council",
+           "Defense Department", "Department of Defense"],
+    "iran": ["Iranian", "Iranians", "(?:Hassan )?Rouhani", "(?:Ebrahim )?Raisi", "(?:Masoud )?Pezeshkian"],
+    "iraq": ["Iraq", "Iraqi", "Iraqis", "parliament", "Parliament", "Council of Representatives",
+             "Counter[- ]Terrorism Service"],
     "israel": ["Israeli", "Israelis", "Golani Brigade", "(?:Benjamin )?Netanyahu"],
     "sadr": ["Sadrists?", "Sadrist"],
 }

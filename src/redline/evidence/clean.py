@@ -19,7 +19,9 @@ _DROP_LINE = [
     r"^(sign up|subscribe)\b.*(newsletter|updates|inbox|email)",
     r"\bnewsletter\b",
     r"^(share|share this( article| story)?|tweet|email|print|follow us( on social)?|follow)\b.{0,40}$",
-    r"^(read more|read next|more from|recommended|see also|you may also like|trending|most read)\b",
+    r"^(read more|read next|more from|recommended|see also|you may also like|trending|most read|also read|"
+    r"read also|further reading|more on this( story| topic)?|more stories|top stories|latest)\b",
+    r"^read (?:[\w'’]+ ){0,4}?(?:digest|coverage|story|report|analysis|live ?blog|briefing|explainer)\b.{0,200}:",
     r"^related( stories| articles| coverage| content)?\s*:?",
     r"^(photo|image|picture|file photo|credit|caption)s?\b.{0,200}(/|\|)\s*\w+",
     r"^(photo|image|picture)( credit)?s?\s*:",

@@ -37,19 +37,26 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [(k, re.compile(p, re.IGNORECASE)
     ("then", r"^\W*(?:Then|Soon after(?:wards)?|Shortly after(?:wards)?|Afterwards)\b"),
     ("next_day", r"\b(?:the next day|the following day|a day later|the day after)\b"),
     ("later_period", r"\blater (?:that|the same) (?P<p>month|week)\b"),
-    ("later", r"\b(?:hours|minutes|moments) (?:later|afterwards?)\b|\blater that (?:day|night|evening)\b"),
+    ("later", r"\b(?:hours|minutes|moments) (?:later|afterwards?)\b|\blater that (?:day|night|evening)\b|"
+              r"\b(?:that(?: same| very)?|the same) (?:day|night|evening|morning|afternoon)\b"),
+    ("holiday", r"\b(?:on )?(?:New Year's (?P<ny>Eve|Day)|Christmas (?P<xm>Eve|Day))\b"),
     ("days_after", r"\b(?:(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|a)\s+)?days? (?:after|later)\b"),
     ("years_ago", r"\b(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|a)\s+(?P<u>years?|months?)\s+ago\b"),
     ("week", r"\b(?:last week|earlier this week|this week|the previous week|past week)\b"),
     ("month_rel", r"\b(?:earlier this month|this month|last month|the previous month|past month)\b"),
-    ("season", r"\b(?:last|this|in the|during the)\s+(?P<s>spring|summer|autumn|fall|winter)(?:\s+of\s+(?P<y>(?:19|20)\d\d))?\b"),
+    ("season", r"\b(?:(?:last|this|in the|during the)\s+(?P<s>spring|summer|autumn|fall|winter)(?:\s+of\s+(?:"
+               r"(?P<y>(?:19|20)\d\d)|(?P<ly>last year)))?|the\s+(?P<s2>spring|summer|autumn|fall|winter)\s+of\s+(?:"
+               r"(?P<y2>(?:19|20)\d\d)|(?P<ly2>last year)))\b"),
     ("month_year", rf"\b(?:in|since|during|of|late|early|mid-?)?\s*{_MONTH}(?:\s+(?:19|20)\d\d)?\b"),
     ("year", r"\b(?:in|since|during|throughout|back in|of)\s+(?P<y>(?:19|20)\d\d)\b"),
 ]]
 
 
+_REPORTED = re.compile(r"\b(?:(?:said|says|told (?:\w+ ){0,2}?|announced|confirmed|reported|stated|added|acknowledged|"
+                       r"disclosed|admitted|claimed)\s*(?:late |early )?(?:on\s*)?|(?:by|until|till|no later than)\s+)$",
+                       re.IGNORECASE)
 _DURATION = re.compile(r"\bsince\s+(?:(?:late|early|mid-?)\s*)?", re.IGNORECASE)
-_ANY = re.compile(r"\d|day\b|days\b|next day|following day|night|week|month|years? ago|later|then|after|today|tonight|morning|spring|summer|autumn|fall|winter|"
+_ANY = re.compile(r"\d|day\b|New Year|Christmas|days\b|next day|following day|night|week|month|years? ago|later|then|after|today|tonight|morning|spring|summer|autumn|fall|winter|"
                   rf"{_MONTH}", re.IGNORECASE)  # a cheap test before the full patterns
 
 
@@ -84,9 +91,17 @@ def find_date(sentence: str, published: dt.date, anchor: EventDate | dt.date | N
         for m in pattern.finditer(sentence):
             if m.group(0).strip():
                 found.append((m.start() + len(m.group(0)) - len(m.group(0).lstrip()), kind, m))
+    found = [f for f in found if not any(g is not f and g[2].start() <= f[2].start() and f[2].end() <= g[2].end()
+                                         and g[2].end() - g[2].start() > f[2].end() - f[2].start() for g in found)]
+    # "5 March" is a day: its "March" alone is no second phrase
     order = [k for k, _ in _PATTERNS]
-    key = (lambda f: (f[0], order.index(f[1]))) if near is None else (
-        lambda f: (abs(f[0] - near), order.index(f[1])))  # the phrase closest to the trigger
+
+    def reported(f: tuple[int, str, re.Match[str]]) -> bool:  # "the military said on Wednesday that ...": when it
+        return bool(_REPORTED.search(sentence[max(0, f[0] - 40):f[0]]))  # was said, not when it happened; "by
+        # Jan. 15", "until March": a deadline
+
+    key = (lambda f: (reported(f), f[0], order.index(f[1]))) if near is None else (
+        lambda f: (reported(f), abs(f[0] - near), order.index(f[1])))  # the phrase closest to the trigger
     for _, kind, m in sorted(found, key=key):
         if kind in ("year", "month_year", "season") and _DURATION.search(sentence[max(0, m.start() - 8):m.end()]) and (
                 near is None or near < m.start() or not re.match(r",? when\b", sentence[m.end():])):
@@ -106,7 +121,9 @@ def _resolve(kind: str, m: re.Match[str], published: dt.date, anchor: EventDate 
         return EventDate(d, 1, phrase) if d else None
     if kind == "weekday":
         day = next(i for i, w in enumerate(_WEEKDAYS) if w in low)
-        back = (published.weekday() - day) % 7  # the last such day, publication day included (wire copy)
+        back = (published.weekday() - day) % 7  # the last such day, publication day included (wire copy),
+        if back == 0 and low.startswith("last"):  # but "last Wednesday" in a Wednesday paper is a week ago
+            back = 7
         return EventDate(published - dt.timedelta(days=back), 1, phrase)
     if kind == "yesterday":
         return EventDate(published - dt.timedelta(days=1), 1, phrase)
@@ -147,11 +164,18 @@ def _resolve(kind: str, m: re.Match[str], published: dt.date, anchor: EventDate 
             first = (published.replace(day=1) - dt.timedelta(days=1)).replace(day=15)
             return EventDate(first, 3, phrase)
         return EventDate(published.replace(day=min(15, published.day)), 3, phrase)
+    if kind == "holiday":
+        month, day = (12, 31) if m.group("ny") == "Eve" else (1, 1) if m.group("ny") else (
+            (12, 24) if m.group("xm") == "Eve" else (12, 25))
+        d = dt.date(published.year, month, day)
+        return EventDate(d if d <= published else d.replace(year=d.year - 1), 1, phrase)
     if kind == "season":
-        month = _SEASONS[m.group("s").lower()]
-        year = int(m.group("y")) if m.group("y") else published.year
+        month = _SEASONS[(m.group("s") or m.group("s2")).lower()]
+        given = m.group("y") or m.group("y2")
+        last_year = bool(m.group("ly") or m.group("ly2"))
+        year = int(given) if given else published.year - (1 if last_year else 0)
         d = dt.date(year, month, 15)
-        if d > published or (low.startswith("last") and year == published.year and not m.group("y")):
+        if not last_year and (d > published or (low.startswith("last") and year == published.year and not given)):
             d = d.replace(year=d.year - 1)
         return EventDate(d, 3, phrase)
     if kind == "month_year":

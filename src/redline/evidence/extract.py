@@ -215,7 +215,9 @@ def classify(text: str, mentioned: list[ActorMention], scenario_actions: set[str
     reinforce = bool(re.search(r"(?:sen[dt]|sending|dispatch\w*|deploy\w*|order\w*|airlift\w*|rush\w*)\s+(?:\w+\s+){0,4}?"
                                r"(?:additional|more|extra|another|(?:about |some )?\d[\d,]*\s+(?:more\s+)?(?:troops|soldiers|"
                                r"Marines|paratroopers|personnel)|hundreds of|thousands of)\b|"
-                               r"reinforcements|additional (?:troops|forces|Marines|soldiers)|"
+                               r"reinforcements|additional (?:[\w-]+ ){0,2}?(?:troops|forces|Marines|soldiers)|"
+                               r"(?:troops|forces|Marines|soldiers|paratroopers)(?:\s+[\w-]+){0,4}?\s+(?:had been |were |was )?"
+                               r"(?:flown|airlifted|rushed) in\b|"
                                r"\d[\d,]* (?:more )?(?:troops|soldiers|Marines|paratroopers)(?:\s+[\w-]+){0,8}?\s+"
                                r"(?:would |will |to )?(?:deploy|be(?:ing)? sent|(?:were|are) sent|head(?:ing)? to)", t,
                                re.IGNORECASE))
@@ -276,12 +278,14 @@ _BOUNDARY = re.compile(
     r"|,\s*(?=(?P<which>which|who|including|answer(?:ed|ing)|avenging)\b)|;\s*"
     r"|\s+(?=(?P<answered>answer(?:ed|ing)|avenging)\s+(?:the|a|an)\s(?!next|following|same))"  # "the strikes answered the Jan. 28 attack"
     r"|,?\s+and\s+(?=(?:the\s+)?(?-i:[A-Z])[\w'.-]+(?:\s+(?-i:[A-Z])[\w'.-]+)*(?:'s)?\s+(?:[\w-]+\s+){0,2}?"
-    r"[a-z]+ed\b)|,\s+and\s+(?=(?:later|then|the next day|days later)\b)",
+    r"(?:[a-z]+ed|struck|hit|shot|sent|took|blew|threw|flew|fought|stormed|began|led|made|left|went)\b)"
+    r"|,\s+and\s+(?=(?:later|then|the next day|days later|(?:early |late )?on (?:\d|(?-i:[A-Z])))\b)",
     re.IGNORECASE)
 
 
 _CAUSE_LEADS = ("in retaliation for", "in reprisal for", "in response to", "answered", "answering", "avenging")
 _US_STRIKES = ("us_strike_militia", "us_decapitation", "us_strike_iran")
+_ATTACKS_ON_US = ("militia_attack_us", "iran_strike_us")
 _MODAL_VERB = re.compile(r"\b(?:could|would|might|may|will) (?:be|have been)\s*$")
 
 
@@ -335,6 +339,10 @@ def find_events(text: str, mentioned: list[ActorMention], scenario_actions: set[
             g = classify(text[prev.start:c.end], [m for m in mentioned if prev.start <= m.start < c.end],
                          scenario_actions, allow_trend=True)
             f = g and Found(g.action, g.trigger, g.trigger_start - (c.start - prev.start), "")
+        if f is None and c.lead == "and" and found and found[-1][1].action in _ATTACKS_ON_US and not found[-1][1].modal:
+            m = _first("attack", text[c.start:c.end])  # "drones were downed near Ain al-Asad on March 4, and on
+            f = m and Found(found[-1][1].action, m.group(0), m.start(), "")  # 5 March rockets landed in the same
+            # base": the clause goes on with another attack of the same kind, with its own date
         striking = (whole.action in _US_STRIKES) if whole is not None else bool(  # "the strike answered ...":
             _first("strike", text[:c.start]) and not lexicon()["implied"]["israel"].search(text))  # a follow-up
         if f is None and c.lead in _CAUSE_LEADS and striking and "militia_attack_us" in scenario_actions:

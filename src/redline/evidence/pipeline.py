@@ -36,7 +36,7 @@ BACKGROUND_DAYS = 45  # an event this long before publication, mentioned in pass
 _DEFINITE = re.compile(r"\b(?P<one>(?:[Oo]ne|[Tt]he (?:deadliest|worst|first|last|largest|biggest|heaviest)) of "
                        r"(?:those|these|the) |[Tt]hose |[Tt]hese |[Tt]he\s+)(?:[\w.'-]+\s+){0,3}?(?P<noun>raids?|strikes?|"
                        r"air[- ]?strikes?|air[- ]?raids?|bombing|attacks?|storming|assault)\b")
-_DAYISH = re.compile(r"\d|yesterday|overnight|last night|today|monday|tuesday|wednesday|thursday|friday|saturday|"
+_DAYISH = re.compile(r"\d|New Year's|Christmas|yesterday|overnight|last night|today|monday|tuesday|wednesday|thursday|friday|saturday|"
                      r"sunday|days? (?:ago|earlier|before)", re.IGNORECASE)  # sentences that can set the day
 _AFTER_THE = re.compile(r"\W*(?:\w+ )?(?:days?|hours?|weeks?) (?:after|later)(?:,| the| that)", re.IGNORECASE)
 _GAP = re.compile(r"(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|a few|several|\d+) "
@@ -141,16 +141,16 @@ class Pipeline:
             return  # no word of any action (nor of a follow-up: "the raids", "were struck" are trigger words)
         mentioned = [a for a in art.actors if s.start <= a.start < s.end]
         found_all = find_events(s.text, mentioned, self.actions)
-        if self.reader is not None:
-            have = {f.action for f, _ in found_all}  # where the rules found events, the reader adds only what
-            found_all += self._learned(s.text, mentioned, have)  # it is surer of (a second event in the sentence)
-        follow_up = not found_all
-        if follow_up:
+        follow_up = False
+        if not found_all:
             again = self._follow_up(s.text, art.mentions)
             found_all = [(again, s.text)] if again else []
             own = again is not None and (again.trigger.startswith(("was", "were")) or again.lead == "one of")
-            follow_up = not own  # "four facilities in Syria were struck", "the deadliest of those raids, in November":
-            # an event of the kind already reported, with its own date and place
+            follow_up = again is not None and not own  # "four facilities in Syria were struck", "the deadliest of
+            # those raids, in November": an event of the kind already reported, with its own date and place
+        if self.reader is not None:
+            have = {f.action for f, _ in found_all}  # the reader adds what the rules missed, and beside their
+            found_all += self._learned(s.text, mentioned, have)  # events (or follow-ups) only what it is surer of
         mine: list[Mention] = []  # this sentence's mentions
         for found, view in found_all:
             if (found.action == "militia_attack_us" and art.mentions and art.mentions[-1].action == "iran_strike_us"
@@ -159,9 +159,10 @@ class Pipeline:
             if found.modal:
                 art.statements.append(Statement(found.action, found.modal, s.text, s.start, s.end))
                 continue
-            when = self._clause_date(found, s.text, view, published, anchor, mine or art.mentions)
+            when = self._clause_date(found, s.text, view, published, anchor, mine, art.mentions)
             mention = self._mention(found.action, found.trigger, s.text, s.start, s.end, published, last_date, anchor,
-                                    follow_up=follow_up, near=found.trigger_start, view=view, when=when)
+                                    follow_up=follow_up, near=found.trigger_start, view=view, when=when,
+                                    clause=(found.clause_start, found.clause_end or len(s.text)) if found.lead else None)
             if mention is not None and any(m.action == mention.action for m in mine) and (
                     not mention.date_phrase or any(m.date == mention.date for m in mine if m.action == mention.action)):
                 mention = None  # the same action again in this sentence, not dated apart: the same event
@@ -188,12 +189,13 @@ class Pipeline:
 
     @staticmethod
     def _clause_date(found: Found, sentence: str, view: str, published: dt.date, anchor: EventDate | None,
-                     earlier: list[Mention]) -> EventDate | None:
+                     here: list[Mention], earlier: list[Mention]) -> EventDate | None:
         """The date a subordinate clause gives its own event, or None to read the view as for a main clause.
         "...since Dec. 29, when ...; two days later, crowds stormed": counted from the day named before the clause;
         "The spiral began on Dec. 27, when a rocket attack killed...": that day; "the barrage came five days after
-        a US drone strike killed Soleimani": five days before the event the sentence (or else the article) last
-        reported."""
+        a US drone strike killed Soleimani": five days before the event the sentence reported, or else the day it
+        named before the clause, or else the date the text last named; "parliament voted in January 2020, after a US
+        drone killed Soleimani": by then."""
         if not found.clause_start:
             return None
         before = find_date(sentence[:found.clause_start], published, anchor)
@@ -205,12 +207,17 @@ class Pipeline:
         when = find_date(own, published, day_before or anchor, near=found.trigger_start)
         if when is not None:
             return when if day_before is not None or gap else None
-        if gap and earlier:
+        last = earlier[-1] if earlier else None
+        base = (EventDate(here[-1].date, here[-1].time_precision, "") if here else day_before or anchor
+                or (EventDate(last.date, last.time_precision, "") if last else None))
+        if gap and base is not None:
             n = count_word(gap.group("n"))
             days = 0 if gap.group("u").startswith("hour") else n * (7 if gap.group("u").startswith("week") else 1)
-            return EventDate(earlier[-1].date - dt.timedelta(days=days), earlier[-1].time_precision, found.lead)
+            return EventDate(base.date - dt.timedelta(days=days), base.precision, found.lead)
         if found.lead == "when" and before is not None and before.date <= published:
             return before  # "<a date>, when <an event>"
+        if found.lead in ("after", "following") and before is not None and before.date <= published:
+            return EventDate(before.date, max(before.precision, 2), before.phrase)  # shortly before that date
         return None
 
     @staticmethod
@@ -236,7 +243,8 @@ class Pipeline:
 
     def _mention(self, action: str, trigger: str, sentence: str, start: int, end: int, published: dt.date,
                  last_date: dict[str, tuple[dt.date, int, str]], anchor: EventDate | None, *, follow_up: bool = False,
-                 near: int | None = None, view: str | None = None, when: EventDate | None = None) -> Mention | None:
+                 near: int | None = None, view: str | None = None, when: EventDate | None = None,
+                 clause: tuple[int, int] | None = None) -> Mention | None:
         """The mention a sentence makes, or None for a generic one (no date, place, figure, and no
         earlier mention of the same action in the article to follow up on).  Its date, figures and place
         are read from ``view``: the sentence with the clauses of its other events blanked out."""
@@ -244,7 +252,11 @@ class Pipeline:
         view = sentence if view is None else view
         when = when or find_date(view, published, anchor, near=near)
         counts = find_counts(view)
-        place = None if follow_up else find_place(view)  # a follow-up names the event, its places are context
+        place = None if follow_up else (clause and find_place(view[clause[0]:clause[1]])) or find_place(view)
+        # a follow-up names the event, its places are context; a subordinate clause's event is placed by its own
+        # clause first ("the attack near al-Qaim came a day after Israeli jets struck ... outside Damascus")
+        if action == "israel_strike_iraq" and place is not None and place.place.country not in ("Iraq", ""):
+            return None  # an Israeli strike placed in Syria or Lebanon is not one on Iraq
         if follow_up and action in last_date:  # "the raids" are the raids already reported, whatever else is dated
             date, precision, phrase = last_date[action]
         elif when is not None and when.date <= published:
